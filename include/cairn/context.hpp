@@ -1,0 +1,61 @@
+#pragma once
+/// @file context.hpp
+/// What a running step sees of cairn: its identity, logging, metadata, cancellation and
+/// resources. Implemented by the engine; a Context is valid only during the compute call it is
+/// passed to and is not shared between threads.
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <typeinfo>
+
+#include "cairn/error.hpp"
+#include "cairn/metadata.hpp"
+
+namespace cairn {
+
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+
+class Context {
+ public:
+  virtual ~Context() = default;
+
+  virtual const std::string& run_id() const = 0;
+  virtual const std::string& asset_key() const = 0;
+  /// 1 for the first attempt, 2 for the first retry, ...
+  virtual int attempt() const = 0;
+  /// Tags of the run (from the job, the CLI's --tag, or a re-executed parent).
+  virtual const std::map<std::string, std::string>& run_tags() const = 0;
+
+  /// Records a log line as an event of this step (durable, shown by `runs logs`).
+  virtual void log(LogLevel level, std::string_view message) = 0;
+  void log_debug(std::string_view m) { log(LogLevel::kDebug, m); }
+  void log_info(std::string_view m) { log(LogLevel::kInfo, m); }
+  void log_warning(std::string_view m) { log(LogLevel::kWarning, m); }
+  void log_error(std::string_view m) { log(LogLevel::kError, m); }
+
+  /// Attaches metadata to this step's materialization; a later value for a label replaces an
+  /// earlier one. Recorded only if the step succeeds.
+  virtual void add_metadata(std::string label, MetadataValue value) = 0;
+
+  /// True once the run is being cancelled or this step's timeout has passed. Long computations
+  /// should check it (or call throw_if_cancelled()) between units of work: in-process steps
+  /// stop cooperatively.
+  virtual bool is_cancelled() const = 0;
+  void throw_if_cancelled() const {
+    if (is_cancelled()) throw StepCanceled("step '" + asset_key() + "' was asked to stop");
+  }
+
+  /// The resource registered under `key` in Definitions::resources, which this asset must have
+  /// declared with `.require_resource(key)`. Throws cairn::Error if it was not declared or has
+  /// another type.
+  template <class R>
+  R& resource(std::string_view key) {
+    return *static_cast<R*>(resource_ptr(key, typeid(R)));
+  }
+
+ protected:
+  virtual void* resource_ptr(std::string_view key, const std::type_info& type) = 0;
+};
+
+}  // namespace cairn

@@ -1,0 +1,33 @@
+#pragma once
+/// @file metadata.hpp
+/// User metadata attached to a materialization: numbers, text, JSON, and paths.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+
+namespace cairn {
+
+/// A JSON document given as text; validated when the event is recorded.
+struct JsonText {
+  std::string text;
+};
+
+/// A filesystem path (a plot, a report) shown as a link by the UI.
+struct PathValue {
+  std::string path;
+};
+
+/// One metadata value. Integers and floating-point numbers stay distinct so charts and the UI
+/// can format them correctly.
+using MetadataValue = std::variant<std::int64_t, double, bool, std::string, JsonText, PathValue>;
+
+/// Metadata entries of one materialization, ordered by label.
+using Metadata = std::map<std::string, MetadataValue>;
+
+/// Helpers that read as intent at the call site: `ctx.add_metadata("report", cairn::json(s))`.
+inline JsonText json(std::string text) { return JsonText{std::move(text)}; }
+inline PathValue path(std::string p) { return PathValue{std::move(p)}; }
+
+}  // namespace cairn
