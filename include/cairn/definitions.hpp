@@ -16,11 +16,11 @@ namespace cairn {
 /// A named selection of assets with default config and tags, so that schedules, the CLI
 /// (`materialize --job NAME`) and the UI can refer to it.
 struct Job {
-  std::string name;
-  std::string selection;  ///< in the selection language, e.g. "group:training or *report"
-  std::string description;
-  std::string config_json;  ///< default run config, same shape as a --config file; may be empty
-  std::map<std::string, std::string> tags;
+  std::string name{};
+  std::string selection{};  ///< in the selection language, e.g. "group:training or *report"
+  std::string description{};
+  std::string config_json{};  ///< default run config, same shape as a --config file; may be empty
+  std::map<std::string, std::string> tags{};
 };
 
 /// @code
@@ -32,11 +32,11 @@ struct Job {
 /// assets missing from `assets`, ordering cycles, unknown resource or IO manager keys and jobs
 /// with invalid selections are errors that name the asset and the fix.
 struct Definitions {
-  std::vector<AssetRef> assets;
-  std::vector<Job> jobs;
-  std::map<std::string, Resource> resources;
+  std::vector<AssetRef> assets{};
+  std::vector<Job> jobs{};
+  std::map<std::string, Resource> resources{};
   /// Added to the built-in "fs" and "memory"; a key given here replaces the built-in one.
-  std::map<std::string, std::shared_ptr<IOManager>> io_managers;
+  std::map<std::string, std::shared_ptr<IOManager>> io_managers{};
 };
 
 }  // namespace cairn

@@ -9,7 +9,8 @@
 
 namespace cairn {
 
-/// A JSON document given as text; validated when the event is recorded.
+/// A JSON document given as text, e.g. `ctx.add_metadata("report", cairn::JsonText{text})`;
+/// validated when it is added.
 struct JsonText {
   std::string text;
 };
@@ -25,9 +26,5 @@ using MetadataValue = std::variant<std::int64_t, double, bool, std::string, Json
 
 /// Metadata entries of one materialization, ordered by label.
 using Metadata = std::map<std::string, MetadataValue>;
-
-/// Helpers that read as intent at the call site: `ctx.add_metadata("report", cairn::json(s))`.
-inline JsonText json(std::string text) { return JsonText{std::move(text)}; }
-inline PathValue path(std::string p) { return PathValue{std::move(p)}; }
 
 }  // namespace cairn

@@ -1,0 +1,28 @@
+#include "cli/cli_env.hpp"
+
+namespace cairn {
+
+CliEnv::CliEnv(const Definitions& defs, std::string program, std::ostream& out, std::ostream& err)
+    : defs_(defs), program_(std::move(program)), out_(out), err_(err) {}
+
+const AssetGraph& CliEnv::graph() {
+  if (!graph_) graph_.emplace(AssetGraph::build(defs_));
+  return *graph_;
+}
+
+Instance& CliEnv::instance() {
+  if (!instance_) instance_ = Instance::open(home_.empty() ? Instance::default_home() : home_);
+  return *instance_;
+}
+
+const IOManagers& CliEnv::io_managers() {
+  if (!io_managers_) {
+    IOManagers managers{{"fs", make_filesystem_io_manager(instance().values_dir())},
+                        {"memory", make_memory_io_manager()}};
+    for (const auto& [key, manager] : defs_.io_managers) managers[key] = manager;
+    io_managers_ = std::move(managers);
+  }
+  return *io_managers_;
+}
+
+}  // namespace cairn

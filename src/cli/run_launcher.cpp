@@ -1,0 +1,121 @@
+#include "cli/run_launcher.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <random>
+
+#include "storage/batched_event_writer.hpp"
+
+namespace cairn {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_sigint(int) {
+  g_interrupted.store(true);
+  // A second Ctrl-C should not wait for steps that ignore cancellation.
+  std::signal(SIGINT, SIG_DFL);
+}
+
+// Installs the SIGINT handler for the lifetime of a run and restores the previous one after.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupted.store(false);
+    struct sigaction action {};
+    action.sa_handler = on_sigint;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous_);
+  }
+  ~InterruptGuard() { sigaction(SIGINT, &previous_, nullptr); }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  struct sigaction previous_ {};
+};
+
+std::string host_name() {
+  char buffer[256] = {};
+  if (gethostname(buffer, sizeof(buffer) - 1) != 0) return "unknown";
+  return buffer;
+}
+
+}  // namespace
+
+std::string new_run_id() {
+  std::random_device device;
+  std::mt19937_64 rng((static_cast<std::uint64_t>(device()) << 32) ^ device());
+  std::uint64_t hi = rng();
+  std::uint64_t lo = rng();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  char text[37];
+  std::snprintf(text, sizeof(text), "%08x-%04x-%04x-%04x-%012llx",
+                static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
+                static_cast<unsigned>(hi & 0xffff), static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return text;
+}
+
+LaunchResult launch_run(CliEnv& env, const LaunchRequest& request,
+                        const std::function<void(const std::string&)>& on_created,
+                        std::vector<EventObserver> observers) {
+  Instance& instance = env.instance();
+  const AssetGraph& graph = env.graph();
+  const IOManagers& io_managers = env.io_managers();
+  SystemClock clock;
+
+  RunRecord run;
+  run.run_id = new_run_id();
+  run.job_name = request.job_name;
+  run.selection = request.selection;
+  run.status = RunStatus::kQueued;
+  run.config_json = request.config.json_text;
+  run.tags = request.tags;
+  run.parent_run_id = request.parent_run_id;
+  run.root_run_id = request.root_run_id.empty() ? run.run_id : request.root_run_id;
+  run.step_keys = request.plan.step_keys(graph);
+  run.created_at = to_epoch_seconds(clock.now());
+  run.host = host_name();
+  run.pid = static_cast<std::int64_t>(getpid());
+
+  // The lock is taken before the run is visible, so no other process can mistake it for dead.
+  Instance::RunLock lock = instance.acquire_run_lock(run.run_id);
+  instance.storage().add_run(run);
+  if (on_created) on_created(run.run_id);
+
+  LaunchResult result;
+  result.run_id = run.run_id;
+  {
+    BatchedEventWriter writer(instance.storage(), std::move(observers));
+    Event starting;
+    starting.run_id = run.run_id;
+    starting.timestamp = to_epoch_seconds(clock.now());
+    starting.type = EventType::kRunStarting;
+    starting.message = "run owned by pid " + std::to_string(run.pid) + " on " + run.host;
+    writer.emit(std::move(starting));
+
+    InterruptGuard interrupt_guard;
+    EngineOptions options;
+    options.max_concurrent = request.max_concurrent;
+    Storage& storage = instance.storage();
+    const std::string run_id = run.run_id;
+    options.should_cancel = [&storage, run_id] {
+      return g_interrupted.load() || storage.is_cancel_requested(run_id);
+    };
+    RunEngine engine(graph, io_managers, env.definitions().resources, writer, clock, options);
+    auto started = std::chrono::steady_clock::now();
+    result.status = engine.execute(run, request.plan, request.config);
+    writer.flush();
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+  instance.sync();
+  return result;
+}
+
+}  // namespace cairn

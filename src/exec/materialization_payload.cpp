@@ -1,0 +1,86 @@
+#include "exec/materialization_payload.hpp"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "cairn/error.hpp"
+
+namespace cairn {
+
+namespace {
+using nlohmann::json;
+
+json metadata_entry(const MetadataValue& value) {
+  return std::visit(
+      [](const auto& v) -> json {
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, std::int64_t>) {
+          return {{"type", "int"}, {"value", v}};
+        } else if constexpr (std::is_same_v<V, double>) {
+          return {{"type", "float"}, {"value", v}};
+        } else if constexpr (std::is_same_v<V, bool>) {
+          return {{"type", "bool"}, {"value", v}};
+        } else if constexpr (std::is_same_v<V, std::string>) {
+          return {{"type", "text"}, {"value", v}};
+        } else if constexpr (std::is_same_v<V, JsonText>) {
+          return {{"type", "json"}, {"value", json::parse(v.text)}};
+        } else {
+          return {{"type", "path"}, {"value", v.path}};
+        }
+      },
+      value);
+}
+
+MetadataValue metadata_from_entry(const json& entry) {
+  const std::string type = entry.at("type").get<std::string>();
+  const json& v = entry.at("value");
+  if (type == "int") return v.get<std::int64_t>();
+  if (type == "float") return v.get<double>();
+  if (type == "bool") return v.get<bool>();
+  if (type == "text") return v.get<std::string>();
+  if (type == "json") return JsonText{v.dump()};
+  return PathValue{v.get<std::string>()};
+}
+}  // namespace
+
+std::string to_json(const MaterializationPayload& payload) {
+  json metadata = json::object();
+  for (const auto& [label, value] : payload.metadata) metadata[label] = metadata_entry(value);
+  json out = {{"uri", payload.uri},
+              {"io_manager", payload.io_manager},
+              {"codec", payload.codec},
+              {"code_version", payload.code_version},
+              {"metadata", std::move(metadata)}};
+  return out.dump();
+}
+
+MaterializationPayload materialization_payload_from_json(const std::string& text) {
+  json doc = json::parse(text);
+  MaterializationPayload p;
+  p.uri = doc.value("uri", "");
+  p.io_manager = doc.value("io_manager", "");
+  p.codec = doc.value("codec", "");
+  p.code_version = doc.value("code_version", "");
+  if (doc.contains("metadata")) {
+    for (const auto& [label, entry] : doc["metadata"].items()) {
+      p.metadata.emplace(label, metadata_from_entry(entry));
+    }
+  }
+  return p;
+}
+
+void check_metadata_value(const std::string& label, const MetadataValue& value) {
+  if (const auto* j = std::get_if<JsonText>(&value)) {
+    if (!json::accept(j->text)) {
+      throw Error("metadata '" + label + "' is not valid JSON: " + j->text.substr(0, 80));
+    }
+  }
+  if (const auto* d = std::get_if<double>(&value); d && !std::isfinite(*d)) {
+    // JSON has no NaN/Infinity; say so here rather than corrupt the event.
+    throw Error("metadata '" + label + "' is " + std::to_string(*d) +
+                "; only finite numbers can be recorded (record it as text instead)");
+  }
+}
+
+}  // namespace cairn

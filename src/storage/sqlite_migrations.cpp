@@ -1,0 +1,228 @@
+#include "storage/sqlite_migrations.hpp"
+
+#include <sqlite3.h>
+
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include "cairn/error.hpp"
+#include "core/clock.hpp"
+
+namespace cairn {
+
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Text columns are NOT NULL with '' for "none" so that the C++ records round-trip without
+// optional fields; times are seconds since the Unix epoch (REAL), 0 for "not yet".
+constexpr std::array kMigrations{
+    Migration{1, R"sql(
+CREATE TABLE schema_version (
+  version INTEGER PRIMARY KEY,
+  applied_at REAL NOT NULL
+);
+CREATE TABLE runs (
+  run_id TEXT PRIMARY KEY,
+  job_name TEXT NOT NULL,
+  selection TEXT NOT NULL,
+  status TEXT NOT NULL,
+  config_json TEXT NOT NULL,
+  tags_json TEXT NOT NULL,
+  parent_run_id TEXT NOT NULL,
+  root_run_id TEXT NOT NULL,
+  step_keys_json TEXT NOT NULL,
+  created_at REAL NOT NULL,
+  started_at REAL NOT NULL,
+  ended_at REAL NOT NULL,
+  failure_reason TEXT NOT NULL,
+  cancel_requested INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL
+);
+CREATE INDEX runs_by_created_at ON runs(created_at);
+CREATE INDEX runs_by_status ON runs(status, created_at);
+CREATE INDEX runs_by_job_name ON runs(job_name, created_at);
+CREATE TABLE run_tags (
+  run_id TEXT NOT NULL REFERENCES runs(run_id),
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+);
+CREATE INDEX run_tags_by_key_value ON run_tags(key, value);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES runs(run_id),
+  timestamp REAL NOT NULL,
+  event_type TEXT NOT NULL,
+  step_key TEXT NOT NULL,
+  asset_key TEXT NOT NULL,
+  partition_key TEXT NOT NULL,
+  level TEXT NOT NULL,
+  message TEXT NOT NULL,
+  payload TEXT NOT NULL
+);
+CREATE INDEX events_by_run ON events(run_id, id);
+CREATE INDEX events_by_run_step ON events(run_id, step_key, id);
+CREATE TABLE asset_index (
+  asset_key TEXT NOT NULL,
+  partition_key TEXT NOT NULL,
+  run_id TEXT NOT NULL REFERENCES runs(run_id),
+  event_id INTEGER NOT NULL REFERENCES events(id),
+  timestamp REAL NOT NULL,
+  payload TEXT NOT NULL,
+  PRIMARY KEY (asset_key, partition_key)
+);
+)sql"},
+};
+static_assert(kMigrations.back().version == kCurrentSchemaVersion,
+              "the last migration must bring the schema to kCurrentSchemaVersion");
+
+std::string corrupt_message(const std::filesystem::path& path, std::string_view detail) {
+  return "the instance database " + path.string() + " is corrupt or not a cairn database (" +
+         std::string(detail) +
+         "); move it away or point CAIRN_HOME at another instance directory";
+}
+
+/// A prepared statement finalized on scope exit; migrations run once per open, so they are not
+/// cached like SqliteStorage's statements.
+class OneShot {
+ public:
+  OneShot(sqlite3* db, const std::filesystem::path& path, const char* sql, std::string_view doing)
+      : db_(db), path_(path), doing_(doing) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail();
+  }
+  ~OneShot() { sqlite3_finalize(stmt_); }
+  OneShot(const OneShot&) = delete;
+  OneShot& operator=(const OneShot&) = delete;
+
+  sqlite3_stmt* get() { return stmt_; }
+  /// True while there is a row.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) fail();
+    return false;
+  }
+
+ private:
+  [[noreturn]] void fail() {
+    int code = sqlite3_errcode(db_) & 0xff;
+    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
+      throw StorageError(corrupt_message(path_, sqlite3_errmsg(db_)));
+    }
+    throw_sqlite_error(db_, path_, doing_);
+  }
+
+  sqlite3* db_;
+  const std::filesystem::path& path_;
+  std::string_view doing_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+void exec_sql(sqlite3* db, const std::filesystem::path& path, const char* sql,
+              std::string_view doing) {
+  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw_sqlite_error(db, path, doing);
+  }
+}
+
+void check_database_file(const std::filesystem::path& path) {
+  // Every SQLite 3 database starts with these 16 bytes (https://sqlite.org/fileformat.html).
+  static constexpr char kHeader[] = "SQLite format 3";  // with its terminating NUL: 16 bytes
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return;  // missing: SQLite creates it (or reports why it cannot)
+  char header[sizeof kHeader] = {};
+  file.read(header, sizeof header);
+  if (file.gcount() == 0) return;  // empty: SQLite treats it as a new database
+  if (file.gcount() != sizeof header || std::memcmp(header, kHeader, sizeof header) != 0) {
+    throw StorageError(corrupt_message(path, "it does not start with the SQLite file header"));
+  }
+}
+
+void throw_sqlite_error(sqlite3* db, const std::filesystem::path& path, std::string_view doing) {
+  std::string message = "the instance database " + path.string() + ": " + std::string(doing) +
+                        " failed: " + sqlite3_errmsg(db);
+  switch (sqlite3_errcode(db) & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      message += "; another process held the database lock for too long, retry";
+      break;
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+      message += "; check the permissions of the file and its directory, or set CAIRN_HOME to a "
+                 "writable directory";
+      break;
+    case SQLITE_FULL:
+      message += "; the disk is full";
+      break;
+    case SQLITE_CONSTRAINT:
+      if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        message += "; the run does not exist (add_run must come before the run's events)";
+      }
+      break;
+    default:
+      break;
+  }
+  throw StorageError(message);
+}
+
+int read_schema_version(sqlite3* db, const std::filesystem::path& path) {
+  OneShot tables(db, path,
+                 "SELECT count(*), count(CASE WHEN name = 'schema_version' THEN 1 END) "
+                 "FROM sqlite_master WHERE type = 'table'",
+                 "reading the schema");
+  tables.step();
+  const auto table_count = sqlite3_column_int64(tables.get(), 0);
+  const bool has_version_table = sqlite3_column_int64(tables.get(), 1) > 0;
+  if (!has_version_table) {
+    if (table_count == 0) return 0;
+    throw StorageError(corrupt_message(path, "it has tables but no schema_version table"));
+  }
+  OneShot version(db, path, "SELECT max(version) FROM schema_version", "reading the schema version");
+  version.step();
+  if (sqlite3_column_type(version.get(), 0) == SQLITE_NULL) {
+    throw StorageError(corrupt_message(path, "its schema_version table is empty"));
+  }
+  const int found = sqlite3_column_int(version.get(), 0);
+  if (found > kCurrentSchemaVersion) {
+    throw StorageError("the instance database " + path.string() + " has schema version " +
+                       std::to_string(found) + ", newer than this cairn build supports (" +
+                       std::to_string(kCurrentSchemaVersion) +
+                       "); upgrade cairn or point CAIRN_HOME at another instance");
+  }
+  return found;
+}
+
+void run_migrations(sqlite3* db, const std::filesystem::path& path) {
+  exec_sql(db, path, "BEGIN IMMEDIATE", "starting the schema migration");
+  try {
+    // Read again under the write lock: another process may have migrated since we looked.
+    const int from = read_schema_version(db, path);
+    for (const Migration& migration : kMigrations) {
+      if (migration.version <= from) continue;
+      exec_sql(db, path, migration.sql,
+               "migrating the schema to version " + std::to_string(migration.version));
+      OneShot record(db, path, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                     "recording the schema version");
+      sqlite3_bind_int(record.get(), 1, migration.version);
+      sqlite3_bind_double(record.get(), 2, to_epoch_seconds(std::chrono::system_clock::now()));
+      record.step();
+    }
+    exec_sql(db, path, "COMMIT", "committing the schema migration");
+  } catch (...) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+}  // namespace cairn
