@@ -54,7 +54,7 @@ TEST(RunEngine, ChainAndFanOutPassTypedValuesDownstream) {
   auto d = asset<int>("d").compute(
       [seen](Context&, const int& x, const std::string& s) {
         *seen = x * 100 + static_cast<int>(s.size());
-        return *seen;
+        return seen->load();
       },
       b, c);
   Harness h({.assets = {a, b, c, d}});

@@ -18,7 +18,8 @@ namespace cairn {
 namespace {
 
 constexpr NodeId kNoNode = std::numeric_limits<NodeId>::max();
-/// An index slot holds (hash tag << 32 | NodeId); kNoNode as the id marks it empty.
+/// An index slot holds (hash tag << 32 | NodeId); all bits set marks it empty, since no asset
+/// has the id kNoNode.
 constexpr std::uint64_t kEmptySlot = std::numeric_limits<std::uint64_t>::max();
 
 std::size_t hash_key(std::string_view key) {

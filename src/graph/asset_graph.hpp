@@ -89,11 +89,11 @@ class AssetGraph {
     return std::span<const NodeId>(edges).subspan(offsets[id], offsets[id + 1] - offsets[id]);
   }
 
-  Definitions defs_;
-  std::vector<std::string> keys_;
-  /// The slot where `key` is, or the empty slot where it would go.
+  /// The slot of index_ holding `key`, or the empty slot where it would go.
   std::size_t probe(std::string_view key, std::size_t hash) const;
 
+  Definitions defs_;
+  std::vector<std::string> keys_;
   std::vector<std::uint64_t> index_;  ///< hash table of keys_; see the note at the top
   std::vector<std::size_t> typed_offsets_;
   std::vector<NodeId> typed_edges_;

@@ -22,6 +22,9 @@ class RunPlanTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     storage_ = SqliteStorage::open(dir_ / "cairn.db");
+    RunRecord earlier;
+    earlier.run_id = "earlier";
+    storage_->add_run(earlier);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
