@@ -84,6 +84,141 @@ std::string value_type_of(const AssetDefinition& def) {
   return def.value_type != nullptr ? type_name(*def.value_type) : def.value_type_name;
 }
 
+std::string duplicate_message(const AssetGraph& g, NodeId first, const std::vector<NodeId>& later) {
+  const auto& assets = g.definitions().assets;
+  const std::string times =
+      later.size() == 1 ? "twice" : std::to_string(later.size() + 1) + " times";
+  bool same_handle = std::all_of(later.begin(), later.end(), [&](NodeId id) {
+    return assets[id].shared() == assets[first].shared();
+  });
+  if (same_handle) {
+    return "asset '" + g.key(first) + "' is listed " + times + " in Definitions::assets; remove " +
+           (later.size() == 1 ? "one" : "the extra ones");
+  }
+  std::string places = source_of(g.definition(first));
+  for (std::size_t i = 0; i < later.size(); ++i) {
+    places += (i + 1 == later.size() ? " and " : ", ") + source_of(g.definition(later[i]));
+  }
+  return "asset key '" + g.key(first) + "' is defined " + times + " (at " + places + "); rename " +
+         (later.size() == 1 ? "one" : "all but one");
+}
+
+/// A cycle among the assets Kahn's algorithm could not place (`waiting_on` > 0), as a path that
+/// starts and ends with the same asset, each asset followed by one of its upstreams.
+std::vector<NodeId> find_cycle(const AssetGraph& g, const std::vector<std::size_t>& waiting_on) {
+  // Every unplaced asset still waits on an unplaced upstream, so walking upstream through
+  // unplaced assets must revisit one: that stretch of the walk is a cycle.
+  constexpr std::size_t kUnvisited = std::numeric_limits<std::size_t>::max();
+  std::vector<std::size_t> position(g.size(), kUnvisited);
+  std::vector<NodeId> walk;
+  NodeId at = static_cast<NodeId>(
+      std::find_if(waiting_on.begin(), waiting_on.end(), [](std::size_t w) { return w > 0; }) -
+      waiting_on.begin());
+  while (position[at] == kUnvisited) {
+    position[at] = walk.size();
+    walk.push_back(at);
+    for (NodeId up : g.upstream(at)) {
+      if (waiting_on[up] > 0) {
+        at = up;
+        break;
+      }
+    }
+  }
+  std::vector<NodeId> cycle(walk.begin() + static_cast<std::ptrdiff_t>(position[at]), walk.end());
+  cycle.push_back(at);
+  return cycle;
+}
+
+std::string cycle_message(const AssetGraph& g, const std::vector<NodeId>& cycle) {
+  std::string path;
+  std::string ordering_edges;
+  for (std::size_t i = 0; i < cycle.size(); ++i) {
+    if (i > 0) path += " -> ";
+    path += g.key(cycle[i]);
+    if (i + 1 < cycle.size() && g.is_ordering_only(cycle[i + 1], cycle[i])) {
+      if (!ordering_edges.empty()) ordering_edges += ", ";
+      ordering_edges += "'" + g.key(cycle[i]) + "'.after(\"" + g.key(cycle[i + 1]) + "\")";
+    }
+  }
+  std::string text =
+      "assets depend on each other in a cycle: " + path + " (each runs after the next); ";
+  // Only Definitions built by hand can close a cycle with typed dependencies alone: a handle
+  // must exist before a downstream can use it.
+  if (ordering_edges.empty()) return text + "remove one of these dependencies";
+  return text + "remove one of the .after() dependencies: " + ordering_edges;
+}
+
+/// Resources, IO managers and codecs each asset needs.
+void check_services(const AssetGraph& g, Problems& problems) {
+  const Definitions& defs = g.definitions();
+  std::vector<std::string> resource_keys;
+  for (const auto& [key, resource] : defs.resources) resource_keys.push_back(key);
+  std::vector<std::string> io_manager_keys{"fs", "memory"};
+  for (const auto& [key, manager] : defs.io_managers) {
+    if (key != "fs" && key != "memory") io_manager_keys.push_back(key);
+  }
+  const bool builtin_fs = !defs.io_managers.contains("fs");
+  for (NodeId id = 0; id < g.size(); ++id) {
+    const AssetDefinition& def = g.definition(id);
+    for (const auto& resource : def.required_resources) {
+      if (defs.resources.contains(resource)) continue;
+      problems.add([&] {
+        std::string known = resource_keys.empty()
+                                ? "Definitions::resources is empty"
+                                : "known resources: " + quoted_list(resource_keys);
+        return "asset '" + def.key + "' requires resource '" + resource +
+               "' which is not in Definitions::resources (" + known +
+               "); add it to Definitions::resources or fix the key in .require_resource()" +
+               did_you_mean(resource, resource_keys);
+      });
+    }
+    if (std::find(io_manager_keys.begin(), io_manager_keys.end(), def.io_manager) ==
+        io_manager_keys.end()) {
+      problems.add([&] {
+        return "asset '" + def.key + "' uses IO manager '" + def.io_manager +
+               "' which does not exist (known IO managers: " + quoted_list(io_manager_keys) +
+               "); add it to Definitions::io_managers or fix the key in .io_manager()" +
+               did_you_mean(def.io_manager, io_manager_keys);
+      });
+    } else if (def.io_manager == "fs" && builtin_fs && def.codec.encode == nullptr) {
+      problems.add([&] {
+        return "asset '" + def.key + "' returns " + value_type_of(def) +
+               " which has no cairn::Codec; specialize cairn::Codec<T> (see cairn/codec.hpp) or "
+               "store it with .io_manager(\"memory\")";
+      });
+    }
+  }
+}
+
+/// Job names, and job selections when `resolve_selections` (a graph with missing assets or a
+/// cycle cannot resolve them meaningfully).
+void check_jobs(const AssetGraph& g, bool resolve_selections, Problems& problems) {
+  std::unordered_set<std::string_view> names;
+  for (const auto& job : g.definitions().jobs) {
+    if (job.name.empty()) {
+      problems.add([&] {
+        return "a job with selection '" + job.selection + "' has an empty name; give it a name";
+      });
+      continue;
+    }
+    if (!names.insert(job.name).second) {
+      problems.add([&] { return "job name '" + job.name + "' is used twice; rename one"; });
+      continue;
+    }
+    if (!resolve_selections) continue;
+    try {
+      if (resolve_selection(g, job.selection).empty()) {
+        problems.add([&] {
+          return "job '" + job.name + "': selection '" + job.selection +
+                 "' matches no asset; fix the selection or remove the job";
+        });
+      }
+    } catch (const SelectionError& e) {
+      problems.add([&] { return "job '" + job.name + "': " + e.what(); });
+    }
+  }
+}
+
 }  // namespace
 
 std::size_t AssetGraph::probe(std::string_view key, std::size_t hash) const {
@@ -118,9 +253,9 @@ AssetGraph AssetGraph::build(const Definitions& defs) {
   g.defs_ = defs;
   const std::size_t n = defs.assets.size();
   Problems problems;
-  // Problems that leave the graph without a sound shape; job selections are only resolved
-  // without them.
-  bool structure_broken = false;
+  // Duplicates, unknown dependencies and cycles leave the graph without a sound shape; job
+  // selections are resolved only without them.
+  bool sound = true;
 
   g.keys_.reserve(n);
   g.index_.assign(std::bit_ceil(2 * n + 1), kEmptySlot);
@@ -136,31 +271,19 @@ AssetGraph AssetGraph::build(const Definitions& defs) {
     }
   }
   for (const auto& [first, later] : duplicates) {
-    structure_broken = true;
-    problems.add([&] {
-      const std::string& key = g.keys_[first];
-      const auto& first_def = defs.assets[first].shared();
-      bool same_handle = std::all_of(later.begin(), later.end(), [&](NodeId id) {
-        return defs.assets[id].shared() == first_def;
-      });
-      std::string times = later.size() == 1 ? "twice" : std::to_string(later.size() + 1) + " times";
-      if (same_handle) {
-        return "asset '" + key + "' is listed " + times + " in Definitions::assets; remove " +
-               (later.size() == 1 ? "one" : "the extra ones");
-      }
-      std::string places = source_of(*first_def);
-      for (std::size_t i = 0; i < later.size(); ++i) {
-        places += (i + 1 == later.size() ? " and " : ", ") + source_of(g.definition(later[i]));
-      }
-      return "asset key '" + key + "' is defined " + times + " (at " + places + "); rename " +
-             (later.size() == 1 ? "one" : "all but one");
-    });
+    sound = false;
+    problems.add([&] { return duplicate_message(g, first, later); });
   }
 
-  // Edges, in CSR form. `listed_by` remembers, per upstream, the last asset that listed it, so
-  // that an upstream given both as a typed and an `after` dependency counts once, in
-  // O(edges) even for an asset with thousands of upstreams.
+  // `listed_by` remembers, per upstream, the last asset that listed it, so that an upstream
+  // given both as a typed and an `after` dependency counts once, in O(edges) even for an asset
+  // with thousands of upstreams.
   std::vector<NodeId> listed_by(n, kNoNode);
+  auto add_upstream = [&](NodeId id, NodeId up) {
+    if (listed_by[up] == id) return;
+    listed_by[up] = id;
+    g.up_edges_.push_back(up);
+  };
   g.typed_offsets_.reserve(n + 1);
   g.up_offsets_.reserve(n + 1);
   g.typed_offsets_.push_back(0);
@@ -168,38 +291,30 @@ AssetGraph AssetGraph::build(const Definitions& defs) {
   for (NodeId id = 0; id < n; ++id) {
     const AssetDefinition& def = g.definition(id);
     for (const auto& dep : def.deps) {
-      auto up = g.find(dep);
-      if (!up) {
-        structure_broken = true;
-        problems.add([&] {
-          return "asset '" + def.key + "' depends on '" + dep +
-                 "' which is not in Definitions::assets; add the '" + dep +
-                 "' handle to Definitions::assets";
-        });
+      if (auto up = g.find(dep)) {
+        g.typed_edges_.push_back(*up);
+        add_upstream(id, *up);
         continue;
       }
-      g.typed_edges_.push_back(*up);
-      if (listed_by[*up] != id) {
-        listed_by[*up] = id;
-        g.up_edges_.push_back(*up);
-      }
+      sound = false;
+      problems.add([&] {
+        return "asset '" + def.key + "' depends on '" + dep +
+               "' which is not in Definitions::assets; add the '" + dep +
+               "' handle to Definitions::assets";
+      });
     }
     for (const auto& dep : def.after) {
-      auto up = g.find(dep);
-      if (!up) {
-        structure_broken = true;
-        problems.add([&] {
-          return "asset '" + def.key + "' runs after '" + dep +
-                 "' which is not in Definitions::assets; add the '" + dep +
-                 "' asset to Definitions::assets or fix the key in .after()" +
-                 did_you_mean(dep, g.keys_);
-        });
+      if (auto up = g.find(dep)) {
+        add_upstream(id, *up);
         continue;
       }
-      if (listed_by[*up] != id) {
-        listed_by[*up] = id;
-        g.up_edges_.push_back(*up);
-      }
+      sound = false;
+      problems.add([&] {
+        return "asset '" + def.key + "' runs after '" + dep +
+               "' which is not in Definitions::assets; add the '" + dep +
+               "' asset to Definitions::assets or fix the key in .after()" +
+               did_you_mean(dep, g.keys_);
+      });
     }
     g.typed_offsets_.push_back(g.typed_edges_.size());
     g.up_offsets_.push_back(g.up_edges_.size());
@@ -211,11 +326,9 @@ AssetGraph AssetGraph::build(const Definitions& defs) {
   for (NodeId up : g.up_edges_) ++g.down_offsets_[up + 1];
   for (std::size_t i = 0; i < n; ++i) g.down_offsets_[i + 1] += g.down_offsets_[i];
   g.down_edges_.resize(g.up_edges_.size());
-  {
-    std::vector<std::size_t> fill(g.down_offsets_.begin(), g.down_offsets_.end() - 1);
-    for (NodeId id = 0; id < n; ++id) {
-      for (NodeId up : g.upstream(id)) g.down_edges_[fill[up]++] = id;
-    }
+  std::vector<std::size_t> fill(g.down_offsets_.begin(), g.down_offsets_.end() - 1);
+  for (NodeId id = 0; id < n; ++id) {
+    for (NodeId up : g.upstream(id)) g.down_edges_[fill[up]++] = id;
   }
 
   // Kahn's algorithm; the min-heap makes ties go to the asset listed first.
@@ -235,113 +348,17 @@ AssetGraph AssetGraph::build(const Definitions& defs) {
     }
   }
   if (g.topological_order_.size() < n) {
-    structure_broken = true;
-    // Every unplaced asset still waits on an unplaced upstream, so walking upstream through
-    // unplaced assets must revisit one: that stretch of the walk is a cycle.
-    NodeId start = 0;
-    while (waiting_on[start] == 0) ++start;
-    std::vector<std::size_t> position(n, std::numeric_limits<std::size_t>::max());
-    std::vector<NodeId> walk;
-    NodeId at = start;
-    while (position[at] == std::numeric_limits<std::size_t>::max()) {
-      position[at] = walk.size();
-      walk.push_back(at);
-      for (NodeId up : g.upstream(at)) {
-        if (waiting_on[up] != 0) {
-          at = up;
-          break;
-        }
-      }
-    }
-    std::vector<NodeId> cycle(walk.begin() + static_cast<std::ptrdiff_t>(position[at]), walk.end());
-    cycle.push_back(at);
-    problems.add([&] {
-      std::string path;
-      std::vector<std::string> ordering_edges;
-      for (std::size_t i = 0; i < cycle.size(); ++i) {
-        if (i > 0) path += " -> ";
-        path += g.keys_[cycle[i]];
-        if (i + 1 < cycle.size() && g.is_ordering_only(cycle[i + 1], cycle[i])) {
-          ordering_edges.push_back("'" + g.keys_[cycle[i]] + "'.after(\"" + g.keys_[cycle[i + 1]] +
-                                   "\")");
-        }
-      }
-      std::string text =
-          "assets depend on each other in a cycle: " + path + " (each runs after the next); ";
-      if (ordering_edges.empty()) return text + "remove one of these dependencies";
-      std::string list;
-      for (const auto& edge : ordering_edges) list += (list.empty() ? "" : ", ") + edge;
-      return text + "remove one of the .after() dependencies: " + list;
-    });
+    sound = false;
+    problems.add([&] { return cycle_message(g, find_cycle(g, waiting_on)); });
   }
 
-  std::vector<std::string> resource_keys;
-  for (const auto& [key, resource] : defs.resources) resource_keys.push_back(key);
-  std::vector<std::string> io_manager_keys{"fs", "memory"};
-  for (const auto& [key, manager] : defs.io_managers) {
-    if (key != "fs" && key != "memory") io_manager_keys.push_back(key);
-  }
-  const bool builtin_fs = !defs.io_managers.contains("fs");
   std::unordered_set<std::string_view> groups;
-  for (NodeId id = 0; id < n; ++id) {
-    const AssetDefinition& def = g.definition(id);
-    groups.insert(def.group);
-    for (const auto& resource : def.required_resources) {
-      if (defs.resources.contains(resource)) continue;
-      problems.add([&] {
-        std::string known = resource_keys.empty()
-                                ? "Definitions::resources is empty"
-                                : "known resources: " + quoted_list(resource_keys);
-        return "asset '" + def.key + "' requires resource '" + resource +
-               "' which is not in Definitions::resources (" + known +
-               "); add it to Definitions::resources or fix the key in .require_resource()" +
-               did_you_mean(resource, resource_keys);
-      });
-    }
-    if (std::find(io_manager_keys.begin(), io_manager_keys.end(), def.io_manager) ==
-        io_manager_keys.end()) {
-      problems.add([&] {
-        return "asset '" + def.key + "' uses IO manager '" + def.io_manager +
-               "' which does not exist (known IO managers: " + quoted_list(io_manager_keys) +
-               "); add it to Definitions::io_managers or fix the key in .io_manager()" +
-               did_you_mean(def.io_manager, io_manager_keys);
-      });
-    } else if (def.io_manager == "fs" && builtin_fs && def.codec.encode == nullptr) {
-      problems.add([&] {
-        return "asset '" + def.key + "' returns " + value_type_of(def) +
-               " which has no cairn::Codec; specialize cairn::Codec<T> (see cairn/codec.hpp) or "
-               "store it with .io_manager(\"memory\")";
-      });
-    }
-  }
+  for (NodeId id = 0; id < n; ++id) groups.insert(g.definition(id).group);
   g.groups_.assign(groups.begin(), groups.end());
   std::sort(g.groups_.begin(), g.groups_.end());
 
-  std::unordered_set<std::string_view> job_names;
-  for (const auto& job : defs.jobs) {
-    if (job.name.empty()) {
-      problems.add([&] {
-        return "a job with selection '" + job.selection + "' has an empty name; give it a name";
-      });
-      continue;
-    }
-    if (!job_names.insert(job.name).second) {
-      problems.add([&] { return "job name '" + job.name + "' is used twice; rename one"; });
-      continue;
-    }
-    if (structure_broken) continue;
-    try {
-      if (resolve_selection(g, job.selection).empty()) {
-        problems.add([&] {
-          return "job '" + job.name + "': selection '" + job.selection +
-                 "' matches no asset; fix the selection or remove the job";
-        });
-      }
-    } catch (const SelectionError& e) {
-      problems.add([&] { return "job '" + job.name + "': " + e.what(); });
-    }
-  }
-
+  check_services(g, problems);
+  check_jobs(g, sound, problems);
   if (!problems.empty()) problems.raise();
   return g;
 }

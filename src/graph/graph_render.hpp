@@ -36,7 +36,8 @@ std::string render_tree(const AssetGraph& g, std::span<const NodeId> subset);
 /// dashed; every identifier is quoted and escaped. Render with `dot -Tsvg`.
 std::string render_dot(const AssetGraph& g, std::span<const NodeId> subset);
 
-/// The members of `subset` (in `subset` order) and every job of the graph, as a JSON document:
+/// The members of `subset` (in `subset` order) and every job of the graph, as one line of JSON
+/// (pipe it through `jq` to read it):
 /// @code
 ///   {"assets": [{"key", "group", "description", "type", "deps": [keys], "after": [keys],
 ///                "tags": {}, "code_version", "io_manager", "resources": [keys],

@@ -222,6 +222,18 @@ TEST(RenderJson, DefaultsAndSubsetOrder) {
   EXPECT_EQ(doc["jobs"], Json::array());
 }
 
+TEST(RenderJson, OneLineWithFieldsInDocumentedOrder) {
+  AssetGraph g = diamond();
+  std::string text = render_json(g, ids(g, {"a"}));
+  EXPECT_EQ(text.find('\n'), std::string::npos);
+  auto doc = nlohmann::ordered_json::parse(text);
+  std::vector<std::string> fields;
+  for (const auto& item : doc["assets"][0].items()) fields.push_back(item.key());
+  EXPECT_THAT(fields, ElementsAre("key", "group", "description", "type", "deps", "after", "tags",
+                                  "code_version", "io_manager", "resources", "retry", "timeout_ms",
+                                  "config", "source"));
+}
+
 TEST(RenderJson, EmptySubset) {
   EXPECT_EQ(Json::parse(render_json(diamond(), {})),
             Json({{"assets", Json::array()}, {"jobs", Json::array()}}));

@@ -91,8 +91,9 @@ std::string quoted_list(const std::vector<std::string>& names) {
     if (i > 0) text += ", ";
     text += "'" + names[i] + "'";
   }
-  if (names.size() > kMaxListed)
+  if (names.size() > kMaxListed) {
     text += " and " + std::to_string(names.size() - kMaxListed) + " more";
+  }
   return text;
 }
 
@@ -265,13 +266,13 @@ class Parser {
       term.up = kUnlimited;
       ++begin;
     } else {
-      while (begin < end && e_[begin] == '+') ++term.up, ++begin;
+      for (; begin < end && e_[begin] == '+'; ++begin) ++term.up;
     }
     if (end > begin && e_[end - 1] == '*') {
       term.down = kUnlimited;
       --end;
     } else {
-      while (end > begin && e_[end - 1] == '+') ++term.down, --end;
+      for (; end > begin && e_[end - 1] == '+'; --end) ++term.down;
     }
     if (begin == end) {
       fail(e_, span,
