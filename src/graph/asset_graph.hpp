@@ -84,6 +84,8 @@ class AssetGraph {
   const Job* find_job(std::string_view name) const;
 
  private:
+  AssetGraph() = default;  // only build() makes a graph: every member is filled there
+
   static std::span<const NodeId> slice(const std::vector<std::size_t>& offsets,
                                        const std::vector<NodeId>& edges, NodeId id) {
     return std::span<const NodeId>(edges).subspan(offsets[id], offsets[id + 1] - offsets[id]);
