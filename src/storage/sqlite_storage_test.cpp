@@ -422,24 +422,26 @@ TEST_F(SqliteStorageTest, UsableFromManyThreads) {
 // A reader in another process sees each batch as soon as it is committed, while the writer
 // keeps its connection (and its thread) running.
 TEST_F(SqliteStorageTest, ReaderInAnotherProcessSeesCommittedProgress) {
-  auto storage = SqliteStorage::open(db_file_);
-  storage->add_run(make_run("r1"));
   constexpr int kRounds = 4;
   constexpr int kPerRound = 500;
   int to_child[2];
   int to_parent[2];
   ASSERT_EQ(::pipe(to_child), 0);
   ASSERT_EQ(::pipe(to_parent), 0);
+  // Fork before the parent opens the database: SQLite state must not cross a fork.
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    // The child uses only its own connection and reports through the pipe and its exit code.
+    // Reports through the pipe and its exit code; opens the database once the parent created it.
+    ::close(to_child[1]);
+    ::close(to_parent[0]);
     int code = 0;
     try {
-      auto reader = SqliteStorage::open(db_file_);
+      std::unique_ptr<SqliteStorage> reader;
       char go = 0;
       while (::read(to_child[0], &go, 1) == 1) {
-        const std::int64_t count = static_cast<std::int64_t>(reader->run_events("r1", {}).size());
+        if (!reader) reader = SqliteStorage::open(db_file_);
+        const auto count = static_cast<std::int64_t>(reader->run_events("r1", {}).size());
         if (::write(to_parent[1], &count, sizeof count) != sizeof count) code = 2;
       }
     } catch (...) {
@@ -452,6 +454,8 @@ TEST_F(SqliteStorageTest, ReaderInAnotherProcessSeesCommittedProgress) {
 
   std::vector<std::int64_t> seen;
   {
+    auto storage = SqliteStorage::open(db_file_);
+    storage->add_run(make_run("r1"));
     BatchedEventWriter writer(*storage);
     for (int round = 0; round < kRounds; ++round) {
       for (int i = 0; i < kPerRound; ++i) writer.emit(make_event("r1", EventType::kLog));
@@ -462,11 +466,11 @@ TEST_F(SqliteStorageTest, ReaderInAnotherProcessSeesCommittedProgress) {
       ASSERT_EQ(::read(to_parent[0], &count, sizeof count), static_cast<ssize_t>(sizeof count));
       seen.push_back(count);
     }
+    ::close(to_child[1]);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   }
-  ::close(to_child[1]);
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   ::close(to_parent[0]);
   EXPECT_THAT(seen, ElementsAre(kPerRound, 2 * kPerRound, 3 * kPerRound, 4 * kPerRound));
 }
