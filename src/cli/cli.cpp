@@ -35,6 +35,7 @@ int run_cli(const Definitions& defs, int argc, char** argv) {
                "2 bad input, 3 instance unusable, 4 not found, 5 run canceled.",
                program};
   app.require_subcommand(1);
+  app.fallthrough();  // --home may also follow the subcommand
   std::string home;
   app.add_option("--home", home,
                  "Instance directory (default: $CAIRN_HOME, or ./.cairn when it is not set)");
