@@ -26,27 +26,27 @@ std::string format_event_line(const Event& e) {
 }
 
 ProgressDisplay::ProgressDisplay(std::FILE* stream, std::size_t total_steps, bool live)
-    : stream_(stream), total_(total_steps), live_(live),
-      started_(std::chrono::steady_clock::now()) {}
+    : stream_(stream),
+      total_(total_steps),
+      live_(live),
+      started_(std::chrono::steady_clock::now()) {
+  if (live_) ticker_ = std::thread([this] { tick(); });
+}
 
-ProgressDisplay::~ProgressDisplay() = default;
+ProgressDisplay::~ProgressDisplay() { finish(); }
 
 EventObserver ProgressDisplay::observer() {
   return [this](std::span<const Event> events) { on_events(events); };
 }
 
 void ProgressDisplay::on_events(std::span<const Event> events) {
+  std::lock_guard lock(mutex_);
   for (const Event& e : events) {
     switch (e.type) {
-      case EventType::kStepStart: ++running_; last_step_ = e.step_key; break;
-      case EventType::kStepSuccess: --running_; ++succeeded_; break;
-      case EventType::kStepFailure:
-        // A step failed by its timeout is still counted as running until its thread returns;
-        // the display only cares about the failure.
-        if (running_ > 0) --running_;
-        ++failed_;
-        break;
-      case EventType::kStepRetry: if (running_ > 0) --running_; ++retries_; break;
+      case EventType::kStepStart: running_.insert(e.step_key); break;
+      case EventType::kStepSuccess: running_.erase(e.step_key); ++succeeded_; break;
+      case EventType::kStepFailure: running_.erase(e.step_key); ++failed_; break;
+      case EventType::kStepRetry: running_.erase(e.step_key); ++retries_; break;
       case EventType::kStepSkipped: ++skipped_; break;
       default: break;
     }
@@ -56,31 +56,47 @@ void ProgressDisplay::on_events(std::span<const Event> events) {
                (e.type == EventType::kLog && e.level >= LogLevel::kWarning)) {
       // Problems scroll above the status line, so they stay visible after it is redrawn.
       std::fputs(("\r\033[K" + format_event_line(e) + "\n").c_str(), stream_);
-      drawn_ = false;
+      draw_status();
     }
   }
-  if (live_) draw_status(false);
   std::fflush(stream_);
 }
 
-void ProgressDisplay::draw_status(bool force) {
-  auto now = std::chrono::steady_clock::now();
-  if (!force && drawn_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
-  last_draw_ = now;
-  drawn_ = true;
-  double elapsed = std::chrono::duration<double>(now - started_).count();
+void ProgressDisplay::tick() {
+  std::unique_lock lock(mutex_);
+  while (!finished_) {
+    draw_status();
+    wake_.wait_for(lock, std::chrono::milliseconds(200));
+  }
+}
+
+void ProgressDisplay::draw_status() {
+  double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   std::string line = fmt::format("\r\033[K[{:6.1f}s] {}/{} done  {} running  {} failed  {} skipped",
-                                 elapsed, succeeded_, total_, running_, failed_, skipped_);
+                                 elapsed, succeeded_, total_, running_.size(), failed_, skipped_);
   if (retries_ > 0) line += fmt::format("  {} retries", retries_);
-  if (running_ > 0 && !last_step_.empty()) line += "  " + last_step_;
+  if (!running_.empty()) {
+    line += "  " + *running_.begin();
+    if (running_.size() > 1) line += fmt::format(" (+{})", running_.size() - 1);
+  }
   std::fputs(line.c_str(), stream_);
+  std::fflush(stream_);
 }
 
 void ProgressDisplay::finish() {
-  if (!live_) return;
-  draw_status(true);
-  std::fputs("\n", stream_);
-  std::fflush(stream_);
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_) return;
+    finished_ = true;
+    if (live_) {
+      draw_status();
+      std::fputs("\n", stream_);
+      std::fflush(stream_);
+    }
+  }
+  wake_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
 }
 
 }  // namespace cairn

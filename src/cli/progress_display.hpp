@@ -4,10 +4,14 @@
 // log lines, one per event, that a CI log or `tee` can keep.
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <span>
 #include <string>
+#include <thread>
 
 #include "core/event.hpp"
 #include "core/event_sink.hpp"
@@ -29,20 +33,22 @@ class ProgressDisplay {
 
  private:
   void on_events(std::span<const Event> events);
-  void draw_status(bool force);
+  void draw_status();  // mutex_ held
+  void tick();
 
   std::FILE* stream_;
-  std::size_t total_;
-  bool live_;
-  std::chrono::steady_clock::time_point started_;
-  std::chrono::steady_clock::time_point last_draw_{};
+  const std::size_t total_;
+  const bool live_;
+  const std::chrono::steady_clock::time_point started_;
+  std::mutex mutex_;  // guards everything below and writes to stream_
+  std::condition_variable wake_;
   std::size_t succeeded_ = 0;
   std::size_t failed_ = 0;
   std::size_t skipped_ = 0;
-  std::size_t running_ = 0;
   std::size_t retries_ = 0;
-  std::string last_step_;
-  bool drawn_ = false;
+  std::set<std::string> running_;
+  bool finished_ = false;
+  std::thread ticker_;  // live mode only; last member so it starts after the state exists
 };
 
 /// "2026-11-22 05:00:01.123" in local time.
