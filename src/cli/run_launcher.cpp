@@ -73,7 +73,9 @@ LaunchResult launch_run(CliEnv& env, const LaunchRequest& request,
   run.run_id = new_run_id();
   run.job_name = request.job_name;
   run.selection = request.selection;
-  run.status = RunStatus::kQueued;
+  // Recorded as STARTING: this process owns it from the first instant (a dead owner is then
+  // found by recover_dead_runs, never left QUEUED forever).
+  run.status = RunStatus::kStarting;
   run.config_json = request.config.json_text;
   run.tags = request.tags;
   run.parent_run_id = request.parent_run_id;

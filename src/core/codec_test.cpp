@@ -62,3 +62,19 @@ TEST(Codec, ErasedCodecRoundTripsThroughAnyValue) {
 
 }  // namespace
 }  // namespace cairn
+
+#include "cairn/json.hpp"
+
+namespace cairn {
+namespace {
+
+TEST(Codec, JsonValuesAreStoredAsJsonText) {
+  nlohmann::json doc{{"rows", 3}, {"names", {"a", "b"}}, {"auc", 0.5}};
+  std::string text = Codec<nlohmann::json>::encode(doc);
+  EXPECT_EQ(nlohmann::json::parse(text), doc);
+  EXPECT_EQ(Codec<nlohmann::json>::decode(text), doc);
+  EXPECT_THROW(Codec<nlohmann::json>::decode("{broken"), Error);
+}
+
+}  // namespace
+}  // namespace cairn

@@ -1,5 +1,6 @@
 #include "storage/batched_event_writer.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <iterator>
 
@@ -50,51 +51,60 @@ void BatchedEventWriter::throw_if_failed() {
 }
 
 void BatchedEventWriter::run() {
-  std::vector<Event> batch;
+  std::vector<Event> taken;
+  std::vector<Event> chunk;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
       work_ready_.wait(lock, [&] { return !queue_.empty() || stopping_; });
       if (queue_.empty()) return;  // stopping, and everything emitted is committed
-      batch.clear();
-      if (queue_.size() <= kMaxBatch) {
-        batch.swap(queue_);
-      } else {
-        batch.assign(std::make_move_iterator(queue_.begin()),
-                     std::make_move_iterator(queue_.begin() + kMaxBatch));
-        queue_.erase(queue_.begin(), queue_.begin() + kMaxBatch);
-      }
+      // Take the whole queue in O(1); emit() only ever waits for this swap. The two vectors
+      // trade places each round, so their capacity is reused.
+      taken.clear();
+      taken.swap(queue_);
     }
-
-    std::string failure;
-    try {
-      storage_.append_events(batch);
-    } catch (const std::exception& e) {
-      failure = "committing " + std::to_string(batch.size()) + " events failed: " + e.what();
-    } catch (...) {
-      failure = "committing " + std::to_string(batch.size()) + " events failed";
+    if (taken.size() <= kMaxBatch) {
+      if (!commit(taken)) return;
+      continue;
     }
-    if (failure.empty()) {
-      try {
-        for (const EventObserver& observer : observers_) observer(batch);
-      } catch (const std::exception& e) {
-        failure = std::string("an event observer failed: ") + e.what();
-      } catch (...) {
-        failure = "an event observer threw an exception that is not a std::exception";
-      }
+    for (std::size_t begin = 0; begin < taken.size(); begin += kMaxBatch) {
+      const std::size_t end = std::min(taken.size(), begin + kMaxBatch);
+      chunk.assign(std::make_move_iterator(taken.begin() + static_cast<std::ptrdiff_t>(begin)),
+                   std::make_move_iterator(taken.begin() + static_cast<std::ptrdiff_t>(end)));
+      if (!commit(chunk)) return;
     }
-
-    std::lock_guard lock(mutex_);
-    if (!failure.empty()) {
-      error_ = std::make_exception_ptr(StorageError(
-          "the event writer stopped: " + failure + "; events emitted since were not recorded"));
-      queue_.clear();
-      batch_committed_.notify_all();
-      return;
-    }
-    committed_count_ += batch.size();
-    batch_committed_.notify_all();
   }
+}
+
+bool BatchedEventWriter::commit(std::vector<Event>& batch) {
+  std::string failure;
+  try {
+    storage_.append_events(batch);
+  } catch (const std::exception& e) {
+    failure = "committing " + std::to_string(batch.size()) + " events failed: " + e.what();
+  } catch (...) {
+    failure = "committing " + std::to_string(batch.size()) + " events failed";
+  }
+  if (failure.empty()) {
+    try {
+      for (const EventObserver& observer : observers_) observer(batch);
+    } catch (const std::exception& e) {
+      failure = std::string("an event observer failed: ") + e.what();
+    } catch (...) {
+      failure = "an event observer threw an exception that is not a std::exception";
+    }
+  }
+
+  std::lock_guard lock(mutex_);
+  if (!failure.empty()) {
+    error_ = std::make_exception_ptr(StorageError("the event writer stopped: " + failure +
+                                                  "; events emitted since were not recorded"));
+    queue_.clear();
+  } else {
+    committed_count_ += batch.size();
+  }
+  batch_committed_.notify_all();
+  return failure.empty();
 }
 
 }  // namespace cairn

@@ -3,8 +3,8 @@
 // commits them in batches and then tells the observers (docs/storage.md, "Durability").
 //
 // Design: message passing into one owner thread (CONVENTIONS.md, "Concurrency"). emit() only
-// appends to a queue under a mutex, so a step thread never waits for the disk; the writer takes
-// everything queued at once (up to kMaxBatch events) and commits it in one transaction, so a
+// appends to a queue under a mutex, so a step thread never waits for the disk; the writer swaps
+// out everything queued at once and commits it in transactions of up to kMaxBatch events, so a
 // burst of thousands of events costs one commit. Order is preserved: the queue is FIFO and one
 // thread commits it, so ids increase in emission order (per emitting thread, and globally in the
 // order emit() calls took the mutex).
@@ -63,22 +63,26 @@ class BatchedEventWriter final : public EventSink {
   void flush() override;
 
  private:
+  /// The writer thread's loop.
   void run();
+  /// Appends `batch` and tells the observers; on failure records error_ and returns false.
+  /// Called by the writer thread without mutex_.
+  bool commit(std::vector<Event>& batch);
   /// Throws the stored error, if any. Requires mutex_.
   void throw_if_failed();
 
   Storage& storage_;
   const std::vector<EventObserver> observers_;  // only the writer thread calls them
 
-  std::mutex mutex_;  // guards every member below except thread_
-  std::condition_variable work_ready_;  // the writer waits for events or stopping_
+  std::mutex mutex_;                         // guards every member below except thread_
+  std::condition_variable work_ready_;       // the writer waits for events or stopping_
   std::condition_variable batch_committed_;  // flush() waits for committed_count_
-  std::vector<Event> queue_;            // emitted, not yet taken by the writer, in emit order
-  std::uint64_t emitted_count_ = 0;     // events ever emitted
-  std::uint64_t committed_count_ = 0;   // events ever committed and observed
-  std::exception_ptr error_;            // why the writer stopped (a StorageError)
-  bool error_reported_ = false;         // error_ was thrown to a caller
-  bool stopping_ = false;               // set by the destructor
+  std::vector<Event> queue_;                 // emitted, not yet taken by the writer, in emit order
+  std::uint64_t emitted_count_ = 0;          // events ever emitted
+  std::uint64_t committed_count_ = 0;        // events ever committed and observed
+  std::exception_ptr error_;                 // why the writer stopped (a StorageError)
+  bool error_reported_ = false;              // error_ was thrown to a caller
+  bool stopping_ = false;                    // set by the destructor
 
   std::thread thread_;  // started last, after every member it reads is initialized
 };

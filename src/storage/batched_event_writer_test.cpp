@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <thread>
 
 #include "cairn/error.hpp"
@@ -13,6 +14,7 @@
 namespace cairn {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 class BatchedEventWriterTest : public ::testing::Test {
@@ -70,20 +72,27 @@ TEST_F(BatchedEventWriterTest, FlushWithNothingEmittedReturns) {
   EXPECT_TRUE(stored_messages().empty());
 }
 
-TEST_F(BatchedEventWriterTest, BatchesLargerThanTheCapAreSplitAndKeepTheirOrder) {
+TEST_F(BatchedEventWriterTest, BacklogLargerThanTheCapIsCommittedInCappedBatchesInOrder) {
+  // The observer holds the writer on the first batch while the backlog builds up behind it.
+  std::promise<void> first_batch_seen;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
   std::vector<std::size_t> batch_sizes;
   BatchedEventWriter writer(*storage_, {[&](std::span<const Event> batch) {
-                              batch_sizes.push_back(batch.size());
-                            }});
-  const std::size_t total = BatchedEventWriter::kMaxBatch * 2 + 17;
-  for (std::size_t i = 0; i < total; ++i) writer.emit(log_event(std::to_string(i)));
+    batch_sizes.push_back(batch.size());
+    if (batch_sizes.size() == 1) {
+      first_batch_seen.set_value();
+      released.wait();
+    }
+  }});
+  writer.emit(log_event("0"));
+  first_batch_seen.get_future().wait();
+  const std::size_t total = BatchedEventWriter::kMaxBatch * 2 + 18;
+  for (std::size_t i = 1; i < total; ++i) writer.emit(log_event(std::to_string(i)));
+  release.set_value();
   writer.flush();
-  std::size_t observed = 0;
-  for (std::size_t size : batch_sizes) {
-    EXPECT_LE(size, BatchedEventWriter::kMaxBatch);
-    observed += size;
-  }
-  EXPECT_EQ(observed, total);
+  EXPECT_THAT(batch_sizes,
+              ElementsAre(1u, BatchedEventWriter::kMaxBatch, BatchedEventWriter::kMaxBatch, 17u));
   const auto messages = stored_messages();
   ASSERT_EQ(messages.size(), total);
   for (std::size_t i = 0; i < total; ++i) ASSERT_EQ(messages[i], std::to_string(i));
@@ -189,9 +198,8 @@ TEST_F(BatchedEventWriterTest, CommitErrorSurfacesFromFlushAndLaterEmits) {
 }
 
 TEST_F(BatchedEventWriterTest, ObserverErrorSurfaces) {
-  BatchedEventWriter writer(*storage_, {[](std::span<const Event>) {
-                              throw std::runtime_error("display is gone");
-                            }});
+  BatchedEventWriter writer(
+      *storage_, {[](std::span<const Event>) { throw std::runtime_error("display is gone"); }});
   writer.emit(log_event("x"));
   try {
     writer.flush();

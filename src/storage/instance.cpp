@@ -12,8 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
-#include <utility>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "cairn/error.hpp"
 #include "core/clock.hpp"
@@ -26,7 +26,9 @@ namespace {
 constexpr std::size_t kMinPrefixLength = 4;
 constexpr int kMaxAmbiguousShown = 5;
 
-std::string errno_text(int error) { return std::strerror(error); }
+std::string errno_text(int error) {
+  return std::strerror(error);
+}
 
 /// Creates `dir` (and its parents) and checks that a file can be created in it: permission bits
 /// alone do not say (ACLs, read-only mounts, root).
@@ -55,7 +57,9 @@ void check_run_id_is_file_name(const std::string& run_id) {
   }
 }
 
-double now_seconds() { return to_epoch_seconds(std::chrono::system_clock::now()); }
+double now_seconds() {
+  return to_epoch_seconds(std::chrono::system_clock::now());
+}
 
 }  // namespace
 
@@ -79,7 +83,9 @@ Instance::RunLock& Instance::RunLock::operator=(RunLock&& other) noexcept {
   return *this;
 }
 
-Instance::RunLock::~RunLock() { release(); }
+Instance::RunLock::~RunLock() {
+  release();
+}
 
 void Instance::RunLock::release() noexcept {
   if (fd_ < 0) return;
@@ -108,7 +114,9 @@ Instance::Instance(std::filesystem::path home, std::unique_ptr<SqliteStorage> st
 
 Instance::~Instance() = default;
 
-Storage& Instance::storage() { return *storage_; }
+Storage& Instance::storage() {
+  return *storage_;
+}
 
 std::optional<Instance::RunLock> Instance::try_lock_run(const std::string& run_id) {
   check_run_id_is_file_name(run_id);
@@ -220,8 +228,7 @@ std::string Instance::resolve_run_id(std::string_view id_or_prefix) {
   if (storage_->get_run(id)) return id;
   std::string hint;
   if (id.size() >= kMinPrefixLength) {
-    const std::vector<std::string> matches =
-        storage_->find_run_ids(id, kMaxAmbiguousShown + 1);
+    const std::vector<std::string> matches = storage_->find_run_ids(id, kMaxAmbiguousShown + 1);
     if (matches.size() == 1) return matches.front();
     if (matches.size() > 1) {
       std::string listed;

@@ -66,7 +66,8 @@ void add_started_run(Storage& storage, const std::string& run_id, const std::str
   storage.add_run(run);
   std::vector<Event> events = {make_event(run_id, EventType::kRunStarting),
                                make_event(run_id, EventType::kRunStart)};
-  for (const auto& step : open_steps) events.push_back(make_event(run_id, EventType::kStepStart, step));
+  for (const auto& step : open_steps)
+    events.push_back(make_event(run_id, EventType::kStepStart, step));
   storage.append_events(events);
 }
 
@@ -238,10 +239,10 @@ TEST_F(InstanceTest, RunOfAKilledProcessIsFailedOnNextOpen) {
                 local_hostname() +
                 ") exited without finishing it (killed or crashed); completed steps are kept, "
                 "re-execute it with `runs reexecute dead1 --from-failure`");
-  EXPECT_THAT(event_types(storage, "dead1"),
-              ElementsAre("RUN_STARTING", "RUN_START", "STEP_START a", "STEP_START b",
-                          "ASSET_MATERIALIZATION a", "STEP_SUCCESS a", "STEP_FAILURE b",
-                          "RUN_FAILURE"));
+  EXPECT_THAT(
+      event_types(storage, "dead1"),
+      ElementsAre("RUN_STARTING", "RUN_START", "STEP_START a", "STEP_START b",
+                  "ASSET_MATERIALIZATION a", "STEP_SUCCESS a", "STEP_FAILURE b", "RUN_FAILURE"));
   EventFilter step_b;
   step_b.step_key = "b";
   const Event lost = storage.run_events("dead1", step_b).back();
@@ -326,9 +327,9 @@ TEST_F(InstanceTest, ConcurrentRecoveriesAppendOneFailurePerRun) {
   auto instance = Instance::open(home_);
   for (int i = 0; i < kRuns; ++i) {
     const std::string run_id = "dead" + std::to_string(i);
-    EXPECT_THAT(event_types(instance->storage(), run_id),
-                ElementsAre("RUN_STARTING", "RUN_START", "STEP_START a", "STEP_FAILURE a",
-                            "RUN_FAILURE"))
+    EXPECT_THAT(
+        event_types(instance->storage(), run_id),
+        ElementsAre("RUN_STARTING", "RUN_START", "STEP_START a", "STEP_FAILURE a", "RUN_FAILURE"))
         << run_id;
   }
 }
@@ -359,8 +360,8 @@ TEST_F(InstanceTest, ResolveRunIdByIdOrUniquePrefix) {
     instance->resolve_run_id("ffff");
     FAIL() << "expected NotFoundError";
   } catch (const NotFoundError& e) {
-    EXPECT_THAT(e.what(), HasSubstr(
-                              "no run with id 'ffff'; `runs list` shows the runs of this instance"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("no run with id 'ffff'; `runs list` shows the runs of this instance"));
   }
 }
 

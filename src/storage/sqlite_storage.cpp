@@ -21,9 +21,9 @@ constexpr std::string_view kRunColumns =
     "run_id, job_name, selection, status, config_json, tags_json, parent_run_id, root_run_id, "
     "step_keys_json, created_at, started_at, ended_at, failure_reason, cancel_requested, host, "
     "pid";
+// Without the run: events store its run_seq, and every query of events is for one known run.
 constexpr std::string_view kEventColumns =
-    "id, run_id, timestamp, event_type, step_key, asset_key, partition_key, level, message, "
-    "payload";
+    "id, timestamp, event_type, step_key, asset_key, partition_key, level, message, payload";
 constexpr std::string_view kMaterializationColumns =
     "asset_key, partition_key, run_id, event_id, timestamp, payload";
 
@@ -60,7 +60,9 @@ class SqliteStorage::Query {
   Query& operator=(const Query&) = delete;
 
   /// Binds a copy of `value`.
-  Query& text(int index, std::string_view value) { return bind_text(index, value, SQLITE_TRANSIENT); }
+  Query& text(int index, std::string_view value) {
+    return bind_text(index, value, SQLITE_TRANSIENT);
+  }
   /// Binds `value` without copying it: it must stay alive and unchanged until reset(). For the
   /// event insert, where copying every field of every event is measurable.
   Query& text_ref(int index, std::string_view value) {
@@ -74,7 +76,14 @@ class SqliteStorage::Query {
     check(sqlite3_bind_int64(stmt_, index, value));
     return *this;
   }
-  Query& null(int index) {
+  /// Binds a copy of `value`, or NULL.
+  Query& text_or_null(int index, std::optional<std::string_view> value) {
+    if (value) return text(index, *value);
+    check(sqlite3_bind_null(stmt_, index));
+    return *this;
+  }
+  Query& real_or_null(int index, std::optional<double> value) {
+    if (value) return real(index, *value);
     check(sqlite3_bind_null(stmt_, index));
     return *this;
   }
@@ -91,8 +100,7 @@ class SqliteStorage::Query {
 
   std::string text(int column) const {
     const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-    return data == nullptr ? std::string()
-                           : std::string(data, sqlite3_column_bytes(stmt_, column));
+    return data == nullptr ? std::string() : std::string(data, sqlite3_column_bytes(stmt_, column));
   }
   double real(int column) const { return sqlite3_column_double(stmt_, column); }
   std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
@@ -152,8 +160,8 @@ RunRecord read_run(const SqliteStorage& storage, const auto& q) {
   const std::string status = q.text(3);
   const auto parsed_status = run_status_from_string(status);
   if (!parsed_status) {
-    throw StorageError(
-        corrupt_row(storage.path(), "run '" + run.run_id + "' has unknown status '" + status + "'"));
+    throw StorageError(corrupt_row(storage.path(),
+                                   "run '" + run.run_id + "' has unknown status '" + status + "'"));
   }
   run.status = *parsed_status;
   run.config_json = q.text(4);
@@ -163,9 +171,9 @@ RunRecord read_run(const SqliteStorage& storage, const auto& q) {
     run.tags = nlohmann::json::parse(tags).get<std::map<std::string, std::string>>();
     run.step_keys = nlohmann::json::parse(step_keys).get<std::vector<std::string>>();
   } catch (const nlohmann::json::exception& e) {
-    throw StorageError(corrupt_row(storage.path(), "run '" + run.run_id +
-                                                       "' has malformed tags or step keys (" +
-                                                       e.what() + ")"));
+    throw StorageError(
+        corrupt_row(storage.path(),
+                    "run '" + run.run_id + "' has malformed tags or step keys (" + e.what() + ")"));
   }
   run.parent_run_id = q.text(6);
   run.root_run_id = q.text(7);
@@ -179,13 +187,13 @@ RunRecord read_run(const SqliteStorage& storage, const auto& q) {
   return run;
 }
 
-Event read_event(const SqliteStorage& storage, const auto& q) {
+Event read_event(const SqliteStorage& storage, const auto& q, std::string_view run_id) {
   Event event;
   event.id = q.integer(0);
-  event.run_id = q.text(1);
-  event.timestamp = q.real(2);
-  const std::string type = q.text(3);
-  const std::string level = q.text(7);
+  event.run_id = run_id;
+  event.timestamp = q.real(1);
+  const std::string type = q.text(2);
+  const std::string level = q.text(6);
   const auto parsed_type = event_type_from_string(type);
   const auto parsed_level = log_level_from_string(level);
   if (!parsed_type || !parsed_level) {
@@ -195,11 +203,11 @@ Event read_event(const SqliteStorage& storage, const auto& q) {
   }
   event.type = *parsed_type;
   event.level = *parsed_level;
-  event.step_key = q.text(4);
-  event.asset_key = q.text(5);
-  event.partition_key = q.text(6);
-  event.message = q.text(8);
-  event.payload_json = q.text(9);
+  event.step_key = q.text(3);
+  event.asset_key = q.text(4);
+  event.partition_key = q.text(5);
+  event.message = q.text(7);
+  event.payload_json = q.text(8);
   return event;
 }
 
@@ -214,6 +222,24 @@ MaterializationRecord read_materialization(const auto& q) {
   return record;
 }
 
+/// The status a run event moves its run to; nullopt for other events and RUN_CANCELING.
+std::optional<RunStatus> status_set_by(EventType type) {
+  switch (type) {
+    case EventType::kRunStarting:
+      return RunStatus::kStarting;
+    case EventType::kRunStart:
+      return RunStatus::kStarted;
+    case EventType::kRunSuccess:
+      return RunStatus::kSuccess;
+    case EventType::kRunFailure:
+      return RunStatus::kFailure;
+    case EventType::kRunCanceled:
+      return RunStatus::kCanceled;
+    default:
+      return std::nullopt;
+  }
+}
+
 std::string select_runs(std::string_view where_and_order) {
   return "SELECT " + std::string(kRunColumns) + " FROM runs " + std::string(where_and_order);
 }
@@ -224,9 +250,9 @@ std::unique_ptr<SqliteStorage> SqliteStorage::open(const std::filesystem::path& 
   check_database_file(db_file);
   sqlite3* db = nullptr;
   // NOMUTEX: SqliteStorage serializes every use of the connection with its own mutex.
-  const int rc = sqlite3_open_v2(db_file.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(db_file.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   // The storage owns the handle from here on, so that every failure below closes it.
   std::unique_ptr<SqliteStorage> storage(new SqliteStorage(db_file, db));
   if (rc != SQLITE_OK) throw_sqlite_error(db, db_file, "opening");
@@ -283,8 +309,7 @@ void SqliteStorage::add_run(const RunRecord& run) {
   {
     Query existing(*this, "SELECT 1 FROM runs WHERE run_id = ?", kDoing);
     if (existing.text(1, run.run_id).step()) {
-      throw StorageError("a run with id '" + run.run_id + "' already exists in " +
-                         path_.string());
+      throw StorageError("a run with id '" + run.run_id + "' already exists in " + path_.string());
     }
   }
   Query insert(*this,
@@ -323,29 +348,44 @@ void SqliteStorage::append_events(std::vector<Event>& events) {
   std::lock_guard lock(mutex_);
   constexpr std::string_view kDoing = "appending events";
   Transaction transaction(*this, kDoing);
+  Query find_run(*this, "SELECT run_seq FROM runs WHERE run_id = ?", kDoing);
   Query insert(*this,
-               "INSERT INTO events (run_id, timestamp, event_type, step_key, asset_key, "
+               "INSERT INTO events (run_seq, timestamp, event_type, step_key, asset_key, "
                "partition_key, level, message, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                kDoing);
   // NULL keeps a column as it is; run events set only the columns they are about.
   Query update_run(*this,
                    "UPDATE runs SET status = ?2, started_at = coalesce(?3, started_at), "
                    "ended_at = coalesce(?4, ended_at), failure_reason = coalesce(?5, "
-                   "failure_reason) WHERE run_id = ?1",
+                   "failure_reason) WHERE run_seq = ?1",
                    kDoing);
-  Query index_asset(*this,
-                    "INSERT INTO asset_index (asset_key, partition_key, run_id, event_id, "
-                    "timestamp, payload) VALUES (?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (asset_key, partition_key) DO UPDATE SET run_id = excluded.run_id, "
-                    "event_id = excluded.event_id, timestamp = excluded.timestamp, "
-                    "payload = excluded.payload",
-                    kDoing);
+  Query index_asset(
+      *this,
+      "INSERT INTO asset_index (asset_key, partition_key, run_id, event_id, "
+      "timestamp, payload) VALUES (?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (asset_key, partition_key) DO UPDATE SET run_id = excluded.run_id, "
+      "event_id = excluded.event_id, timestamp = excluded.timestamp, "
+      "payload = excluded.payload",
+      kDoing);
   std::vector<std::int64_t> ids;
   ids.reserve(events.size());
+  // A batch almost always holds the events of one run: look its run_seq up once.
+  std::string_view run_id;
+  std::int64_t run_seq = 0;  // run_seq values start at 1
   for (const Event& event : events) {
+    if (run_seq == 0 || event.run_id != run_id) {
+      if (!find_run.text_ref(1, event.run_id).step()) {
+        throw StorageError("the instance database " + path_.string() +
+                           ": cannot append events of run '" + event.run_id +
+                           "', which does not exist; add_run must come before the run's events");
+      }
+      run_seq = find_run.integer(0);
+      find_run.reset();
+      run_id = event.run_id;
+    }
     try {
       // `events` and the type and level names outlive the step.
-      insert.text_ref(1, event.run_id)
+      insert.integer(1, run_seq)
           .real(2, event.timestamp)
           .text_ref(3, to_string(event.type))
           .text_ref(4, event.step_key)
@@ -359,43 +399,26 @@ void SqliteStorage::append_events(std::vector<Event>& events) {
       const std::int64_t id = sqlite3_last_insert_rowid(db_);
       ids.push_back(id);
 
-      std::optional<RunStatus> status;
-      switch (event.type) {
-        case EventType::kRunStarting: status = RunStatus::kStarting; break;
-        case EventType::kRunStart: status = RunStatus::kStarted; break;
-        case EventType::kRunSuccess: status = RunStatus::kSuccess; break;
-        case EventType::kRunFailure: status = RunStatus::kFailure; break;
-        case EventType::kRunCanceled: status = RunStatus::kCanceled; break;
-        case EventType::kAssetMaterialization:
-          index_asset.text(1, event.asset_key)
-              .text(2, event.partition_key)
-              .text(3, event.run_id)
-              .integer(4, id)
-              .real(5, event.timestamp)
-              .text(6, event.payload_json)
-              .step();
-          index_asset.reset();
-          break;
-        default: break;
-      }
-      if (status) {
-        update_run.text(1, event.run_id).text(2, to_string(*status));
-        if (*status == RunStatus::kStarted) {
-          update_run.real(3, event.timestamp);
-        } else {
-          update_run.null(3);
-        }
-        if (is_finished(*status)) {
-          update_run.real(4, event.timestamp);
-        } else {
-          update_run.null(4);
-        }
-        if (*status == RunStatus::kFailure) {
-          update_run.text(5, event.message);
-        } else {
-          update_run.null(5);
-        }
-        update_run.step();
+      if (event.type == EventType::kAssetMaterialization) {
+        index_asset.text(1, event.asset_key)
+            .text(2, event.partition_key)
+            .text(3, event.run_id)
+            .integer(4, id)
+            .real(5, event.timestamp)
+            .text(6, event.payload_json)
+            .step();
+        index_asset.reset();
+      } else if (const std::optional<RunStatus> status = status_set_by(event.type)) {
+        const auto if_true = [](bool condition, auto value) {
+          return condition ? std::optional(value) : std::nullopt;
+        };
+        update_run.integer(1, run_seq)
+            .text(2, to_string(*status))
+            .real_or_null(3, if_true(*status == RunStatus::kStarted, event.timestamp))
+            .real_or_null(4, if_true(is_finished(*status), event.timestamp))
+            .text_or_null(5,
+                          if_true(*status == RunStatus::kFailure, std::string_view(event.message)))
+            .step();
         update_run.reset();
       }
     } catch (const StorageError& e) {
@@ -416,24 +439,21 @@ std::optional<RunRecord> SqliteStorage::get_run(std::string_view run_id) {
 
 std::vector<RunRecord> SqliteStorage::list_runs(const RunFilter& filter) {
   // The SQL text depends only on the number of tags, so the statement cache stays small.
-  std::string sql = select_runs(
-      "WHERE (?1 IS NULL OR status = ?1) AND (?2 = '' OR job_name = ?2)");
+  std::string sql = select_runs("WHERE (?1 IS NULL OR status = ?1) AND (?2 = '' OR job_name = ?2)");
   int parameter = 5;
   for (std::size_t i = 0; i < filter.tags.size(); ++i) {
     sql += " AND EXISTS (SELECT 1 FROM run_tags WHERE run_tags.run_id = runs.run_id AND key = ?" +
            std::to_string(parameter) + " AND value = ?" + std::to_string(parameter + 1) + ")";
     parameter += 2;
   }
-  sql += " ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4";
+  sql += " ORDER BY created_at DESC, run_seq DESC LIMIT ?3 OFFSET ?4";
 
   std::lock_guard lock(mutex_);
   Query q(*this, sql, "listing runs");
-  if (filter.status) {
-    q.text(1, to_string(*filter.status));
-  } else {
-    q.null(1);
-  }
-  q.text(2, filter.job_name).integer(3, filter.limit > 0 ? filter.limit : -1).integer(4, filter.offset);
+  q.text_or_null(1, filter.status ? std::optional(to_string(*filter.status)) : std::nullopt)
+      .text(2, filter.job_name)
+      .integer(3, filter.limit > 0 ? filter.limit : -1)
+      .integer(4, filter.offset);
   parameter = 5;
   for (const auto& [key, value] : filter.tags) {
     q.text(parameter, key).text(parameter + 1, value);
@@ -472,15 +492,16 @@ std::vector<RunRecord> SqliteStorage::unfinished_runs() {
 std::vector<Event> SqliteStorage::run_events(std::string_view run_id, const EventFilter& filter) {
   std::lock_guard lock(mutex_);
   const std::string select = "SELECT " + std::string(kEventColumns) + " FROM events ";
+  const std::string run = "run_seq = (SELECT run_seq FROM runs WHERE run_id = ?1)";
   Query q(*this,
           filter.step_key.empty()
-              ? select + "WHERE run_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
-              : select + "WHERE run_id = ?1 AND step_key = ?4 AND id > ?2 ORDER BY id LIMIT ?3",
+              ? select + "WHERE " + run + " AND id > ?2 ORDER BY id LIMIT ?3"
+              : select + "WHERE " + run + " AND step_key = ?4 AND id > ?2 ORDER BY id LIMIT ?3",
           "reading events");
   q.text(1, run_id).integer(2, filter.after_id).integer(3, filter.limit > 0 ? filter.limit : -1);
   if (!filter.step_key.empty()) q.text(4, filter.step_key);
   std::vector<Event> events;
-  while (q.step()) events.push_back(read_event(*this, q));
+  while (q.step()) events.push_back(read_event(*this, q, run_id));
   return events;
 }
 

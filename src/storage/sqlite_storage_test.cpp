@@ -57,8 +57,7 @@ Event make_event(const std::string& run_id, EventType type, const std::string& s
 }
 
 RunFilter run_filter(std::optional<RunStatus> status = {}, std::string job_name = "",
-                     std::map<std::string, std::string> tags = {}, int limit = 50,
-                     int offset = 0) {
+                     std::map<std::string, std::string> tags = {}, int limit = 50, int offset = 0) {
   RunFilter filter;
   filter.status = status;
   filter.job_name = std::move(job_name);
@@ -76,7 +75,9 @@ EventFilter event_filter(std::int64_t after_id, std::string step_key = "", int l
   return filter;
 }
 
-void append(Storage& storage, std::vector<Event> events) { storage.append_events(events); }
+void append(Storage& storage, std::vector<Event> events) {
+  storage.append_events(events);
+}
 
 std::string read_bytes(const std::filesystem::path& path) {
   std::ifstream file(path, std::ios::binary);
@@ -290,7 +291,8 @@ TEST_F(SqliteStorageTest, ListRunsNewestFirstWithFilters) {
     run.tags = {{"team", i <= 3 ? "risk" : "growth"}, {"n", std::to_string(i)}};
     storage->add_run(run);
   }
-  append(*storage, {make_event("r2", EventType::kRunStart), make_event("r3", EventType::kRunStart)});
+  append(*storage,
+         {make_event("r2", EventType::kRunStart), make_event("r3", EventType::kRunStart)});
 
   auto ids = [&](RunFilter filter) {
     std::vector<std::string> result;
@@ -324,10 +326,10 @@ TEST_F(SqliteStorageTest, FindRunIdsByPrefix) {
 TEST_F(SqliteStorageTest, UnfinishedRunsAreStartingOrStarted) {
   auto storage = SqliteStorage::open(db_file_);
   for (const char* id : {"queued", "starting", "started", "done"}) storage->add_run(make_run(id));
-  append(*storage, {make_event("starting", EventType::kRunStarting),
-                    make_event("started", EventType::kRunStart),
-                    make_event("done", EventType::kRunStart),
-                    make_event("done", EventType::kRunSuccess)});
+  append(
+      *storage,
+      {make_event("starting", EventType::kRunStarting), make_event("started", EventType::kRunStart),
+       make_event("done", EventType::kRunStart), make_event("done", EventType::kRunSuccess)});
   std::vector<std::string> ids;
   for (const auto& run : storage->unfinished_runs()) ids.push_back(run.run_id);
   EXPECT_THAT(ids, ::testing::UnorderedElementsAre("starting", "started"));
@@ -481,8 +483,8 @@ TEST_F(SqliteStorageTest, FreshOpenCreatesTheCurrentSchema) {
             std::to_string(kCurrentSchemaVersion));
   EXPECT_EQ(query(db_file_, "PRAGMA journal_mode"), "wal");
   for (const char* table : {"runs", "run_tags", "events", "asset_index"}) {
-    EXPECT_EQ(query(db_file_, std::string("SELECT count(*) FROM sqlite_master WHERE name = '") +
-                                  table + "'"),
+    EXPECT_EQ(query(db_file_,
+                    std::string("SELECT count(*) FROM sqlite_master WHERE name = '") + table + "'"),
               "1")
         << table;
   }
@@ -493,12 +495,14 @@ TEST_F(SqliteStorageTest, ReopeningAMigratedDatabaseChangesNothing) {
     auto storage = SqliteStorage::open(db_file_);
     storage->add_run(make_run("r1"));
   }
-  const std::string applied = query(db_file_, "SELECT group_concat(version || ':' || applied_at) "
-                                              "FROM schema_version");
+  const std::string applied = query(db_file_,
+                                    "SELECT group_concat(version || ':' || applied_at) "
+                                    "FROM schema_version");
   const std::string bytes = read_bytes(db_file_);
   SqliteStorage::open(db_file_);
-  EXPECT_EQ(query(db_file_, "SELECT group_concat(version || ':' || applied_at) "
-                            "FROM schema_version"),
+  EXPECT_EQ(query(db_file_,
+                  "SELECT group_concat(version || ':' || applied_at) "
+                  "FROM schema_version"),
             applied);
   EXPECT_EQ(read_bytes(db_file_), bytes);
   EXPECT_TRUE(SqliteStorage::open(db_file_)->get_run("r1"));
@@ -512,7 +516,8 @@ TEST_F(SqliteStorageTest, NewerSchemaIsRefusedAndLeftUntouched) {
     SqliteStorage::open(db_file_);
     FAIL() << "expected StorageError";
   } catch (const StorageError& e) {
-    EXPECT_THAT(e.what(), HasSubstr(db_file_.string() + " has schema version 99, newer than "
+    EXPECT_THAT(e.what(), HasSubstr(db_file_.string() +
+                                    " has schema version 99, newer than "
                                     "this cairn build supports (" +
                                     std::to_string(kCurrentSchemaVersion) + ")"));
     EXPECT_THAT(e.what(), HasSubstr("upgrade cairn or point CAIRN_HOME at another instance"));
