@@ -38,12 +38,6 @@ class InterruptGuard {
   struct sigaction previous_ {};
 };
 
-std::string host_name() {
-  char buffer[256] = {};
-  if (gethostname(buffer, sizeof(buffer) - 1) != 0) return "unknown";
-  return buffer;
-}
-
 }  // namespace
 
 std::string new_run_id() {
@@ -82,7 +76,7 @@ LaunchResult launch_run(CliEnv& env, const LaunchRequest& request,
   run.root_run_id = request.root_run_id.empty() ? run.run_id : request.root_run_id;
   run.step_keys = request.plan.step_keys(graph);
   run.created_at = to_epoch_seconds(clock.now());
-  run.host = host_name();
+  run.host = local_hostname();
   run.pid = static_cast<std::int64_t>(getpid());
 
   // The lock is taken before the run is visible, so no other process can mistake it for dead.

@@ -44,15 +44,17 @@ MetadataValue metadata_from_entry(const json& entry) {
 }
 }  // namespace
 
+// Written by hand rather than through a json object: this runs once per step on the engine's
+// hot path, and most steps carry no metadata.
 std::string to_json(const MaterializationPayload& payload) {
+  auto quoted = [](const std::string& text) { return json(text).dump(); };
+  std::string out = "{\"uri\":" + quoted(payload.uri) + ",\"io_manager\":" +
+                    quoted(payload.io_manager) + ",\"codec\":" + quoted(payload.codec) +
+                    ",\"code_version\":" + quoted(payload.code_version) + ",\"metadata\":";
+  if (payload.metadata.empty()) return out + "{}}";
   json metadata = json::object();
   for (const auto& [label, value] : payload.metadata) metadata[label] = metadata_entry(value);
-  json out = {{"uri", payload.uri},
-              {"io_manager", payload.io_manager},
-              {"codec", payload.codec},
-              {"code_version", payload.code_version},
-              {"metadata", std::move(metadata)}};
-  return out.dump();
+  return out + metadata.dump() + "}";
 }
 
 MaterializationPayload materialization_payload_from_json(const std::string& text) {

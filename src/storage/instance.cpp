@@ -101,10 +101,47 @@ std::string Instance::default_home() {
   return home != nullptr && *home != '\0' ? home : "./.cairn";
 }
 
+namespace {
+
+// Held while the database is opened: switching a new database to WAL mode and running
+// migrations need the file to themselves, and SQLite does not wait for the journal-mode switch
+// (it answers "database is locked" at once), so two commands opening a fresh instance together
+// would otherwise race.
+class OpenLock {
+ public:
+  explicit OpenLock(const std::filesystem::path& path)
+      : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+    if (fd_ < 0) {
+      throw StorageError("cannot open " + path.string() + ": " + errno_text(errno) +
+                         "; set CAIRN_HOME to a writable directory");
+    }
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno != EINTR) {
+        int error = errno;
+        ::close(fd_);
+        throw StorageError("cannot lock " + path.string() + ": " + errno_text(error));
+      }
+    }
+  }
+  ~OpenLock() { ::close(fd_); }
+  OpenLock(const OpenLock&) = delete;
+  OpenLock& operator=(const OpenLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
 std::unique_ptr<Instance> Instance::open(std::filesystem::path home) {
   home = std::filesystem::absolute(home);
   for (const auto& dir : {home, home / "storage", home / "runs"}) ensure_writable_directory(dir);
-  std::unique_ptr<Instance> instance(new Instance(home, SqliteStorage::open(home / "cairn.db")));
+  std::unique_ptr<SqliteStorage> storage;
+  {
+    OpenLock lock(home / "open.lock");
+    storage = SqliteStorage::open(home / "cairn.db");
+  }
+  std::unique_ptr<Instance> instance(new Instance(home, std::move(storage)));
   instance->recover_dead_runs();
   return instance;
 }

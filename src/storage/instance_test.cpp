@@ -110,6 +110,45 @@ TEST_F(InstanceTest, OpenCreatesTheLayout) {
   EXPECT_TRUE(Instance::open(home_)->storage().get_run("r1"));
 }
 
+// Regression: two commands opening a fresh instance at once raced on SQLite's switch to WAL
+// mode, which answers "database is locked" without waiting; one of them exited with code 3.
+TEST_F(InstanceTest, ManyProcessesCanOpenAFreshInstanceTogether) {
+  constexpr int kRounds = 10;
+  constexpr int kProcesses = 12;
+  int failures = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    std::filesystem::path home = dir_ / ("fresh-" + std::to_string(round));
+    int gate[2];
+    ASSERT_EQ(pipe(gate), 0);
+    std::vector<pid_t> children;
+    for (int i = 0; i < kProcesses; ++i) {
+      pid_t pid = fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        // Every child blocks here until the parent closes the pipe, so all open at once.
+        close(gate[1]);
+        char byte;
+        (void)!read(gate[0], &byte, 1);
+        try {
+          Instance::open(home)->storage().list_runs({});
+          _exit(0);
+        } catch (...) {
+          _exit(1);
+        }
+      }
+      children.push_back(pid);
+    }
+    close(gate[0]);
+    close(gate[1]);
+    for (pid_t pid : children) {
+      int status = 0;
+      waitpid(pid, &status, 0);
+      failures += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+  }
+  EXPECT_EQ(failures, 0);
+}
+
 TEST_F(InstanceTest, HomeUnderARegularFileIsReportedWithTheFix) {
   std::ofstream(dir_ / "file") << "x";
   const auto home = dir_ / "file" / "home";
