@@ -22,6 +22,10 @@ for n in "${NS[@]}"; do
     "$bin/cairn_engine_bench" --shape "$shape" --n "$n" --io memory --home "$home" | tee -a "$out"
     if [ "$n" -le 10000 ]; then
       "$bin/cairn_engine_bench" --shape "$shape" --n "$n" --io fs --home "$home" | tee -a "$out"
+      if [ -d /dev/shm ]; then
+        "$bin/cairn_engine_bench" --shape "$shape" --n "$n" --io fs --home /dev/shm/cairn-bench \
+          | tee -a "$out"
+      fi
     fi
   done
 done
@@ -41,26 +45,29 @@ echo "== micro benchmarks ==" >&2
 /usr/bin/python3 - "$out" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-def find(tool, shape, n, io=None):
+def find(tool, shape, n, io=None, home_fs=None):
     for r in rows:
-        if r.get("tool") == tool and r["shape"] == shape and r["n"] == n and (io is None or r.get("io") == io):
+        if (r.get("tool") == tool and r["shape"] == shape and r["n"] == n
+                and (io is None or r.get("io") == io)
+                and (home_fs is None or (r.get("home_fs") == "tmpfs") == (home_fs == "tmpfs"))):
             return r
 print()
-print(f"{'shape':7} {'N':>7} | {'cairn mem µs/step':>17} {'cairn fs µs/step':>16} {'events/s':>9} {'RSS MB':>7} "
+print(f"{'shape':7} {'N':>7} | {'cairn mem µs/step':>17} {'fs(disk)':>9} {'fs(tmpfs)':>9} {'events/s':>9} {'RSS MB':>7} "
       f"{'define+validate ms':>18} | {'dask µs/step':>12} {'snakemake µs/step':>17} | {'dask/cairn':>10}")
 for n in sorted({r["n"] for r in rows}):
     for shape in ("chain", "fanout"):
         c = find("cairn", shape, n, "memory")
         if not c:
             continue
-        fs = find("cairn", shape, n, "fs")
+        fs = find("cairn", shape, n, "fs", "disk")
+        tfs = find("cairn", shape, n, "fs", "tmpfs")
         d = find("dask-threaded", shape, n)
         s = find("snakemake", shape, n)
         dv = d.get("per_step_us") if d else None
         sv = s.get("per_step_us") if s else None
         fmt = lambda v, w: f"{v:>{w}.1f}" if isinstance(v, (int, float)) else f"{'-':>{w}}"
         ratio = dv / c["per_step_us"] if dv else None
-        print(f"{shape:7} {n:>7} | {fmt(c['per_step_us'],17)} {fmt(fs and fs['per_step_us'],16)} "
+        print(f"{shape:7} {n:>7} | {fmt(c['per_step_us'],17)} {fmt(fs and fs['per_step_us'],9)} {fmt(tfs and tfs['per_step_us'],9)} "
               f"{c['events_per_s']:>9.0f} {c['peak_rss_mb']:>7.1f} {(c['define_s']+c['validate_s'])*1000:>18.1f} | "
               f"{fmt(dv,12)} {fmt(sv,17)} | {fmt(ratio,10)}")
 PY

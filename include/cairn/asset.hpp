@@ -58,11 +58,10 @@ struct AssetDefinition {
   std::vector<std::string> required_resources;
   std::string io_manager = "fs";
   const std::type_info* value_type = nullptr;
-  std::string value_type_name;
   ValueCodec codec;
   std::optional<ConfigSpec> config;  ///< set when the asset declared `.config<C>()`
   ComputeFn compute;
-  std::string source_file;
+  const char* source_file = "";  ///< from std::source_location: static storage
   std::uint32_t source_line = 0;
 };
 
@@ -98,7 +97,6 @@ class AssetBuilder {
     validate_asset_key(key);
     def_.key = std::move(key);
     def_.value_type = &typeid(T);
-    def_.value_type_name = typeid(T).name();
     def_.codec = value_codec_for<T>();
     def_.source_file = where.file_name();
     def_.source_line = where.line();

@@ -77,11 +77,11 @@ std::string quoted_list(const std::vector<std::string>& names) {
 }
 
 std::string source_of(const AssetDefinition& def) {
-  return def.source_file + ":" + std::to_string(def.source_line);
+  return std::string(def.source_file) + ":" + std::to_string(def.source_line);
 }
 
 std::string value_type_of(const AssetDefinition& def) {
-  return def.value_type != nullptr ? type_name(*def.value_type) : def.value_type_name;
+  return def.value_type != nullptr ? type_name(*def.value_type) : "unknown";
 }
 
 std::string duplicate_message(const AssetGraph& g, NodeId first, const std::vector<NodeId>& later) {

@@ -130,7 +130,7 @@ std::string render_json(const AssetGraph& g, std::span<const NodeId> subset) {
     asset["key"] = def.key;
     asset["group"] = def.group;
     asset["description"] = def.description;
-    asset["type"] = def.value_type != nullptr ? type_name(*def.value_type) : def.value_type_name;
+    asset["type"] = def.value_type != nullptr ? type_name(*def.value_type) : "unknown";
     asset["deps"] = def.deps;
     asset["after"] = def.after;
     asset["tags"] = def.tags;
@@ -155,7 +155,7 @@ std::string render_json(const AssetGraph& g, std::span<const NodeId> subset) {
         entry["doc"] = field.doc;
       }
     }
-    asset["source"] = def.source_file + ":" + std::to_string(def.source_line);
+    asset["source"] = std::string(def.source_file) + ":" + std::to_string(def.source_line);
     if (out.back() != '[') out += ',';
     out += asset.dump();
   }

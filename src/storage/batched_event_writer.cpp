@@ -29,7 +29,10 @@ BatchedEventWriter::~BatchedEventWriter() {
 
 void BatchedEventWriter::emit(Event event) {
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    if (queue_.size() >= kMaxQueued && std::this_thread::get_id() != thread_.get_id()) {
+      space_available_.wait(lock, [&] { return queue_.size() < kMaxQueued || error_; });
+    }
     throw_if_failed();
     queue_.push_back(std::move(event));
     ++emitted_count_;
@@ -63,6 +66,7 @@ void BatchedEventWriter::run() {
       taken.clear();
       taken.swap(queue_);
     }
+    space_available_.notify_all();
     if (taken.size() <= kMaxBatch) {
       if (!commit(taken)) return;
       continue;
@@ -100,6 +104,7 @@ bool BatchedEventWriter::commit(std::vector<Event>& batch) {
     error_ = std::make_exception_ptr(StorageError("the event writer stopped: " + failure +
                                                   "; events emitted since were not recorded"));
     queue_.clear();
+    space_available_.notify_all();
   } else {
     committed_count_ += batch.size();
   }

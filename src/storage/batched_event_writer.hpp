@@ -48,6 +48,10 @@ class BatchedEventWriter final : public EventSink {
   /// The most events committed in one transaction; bounds the memory of a batch and the time the
   /// database write lock is held.
   static constexpr std::size_t kMaxBatch = 10'000;
+  /// Back-pressure: emit() waits while this many events are queued and not yet taken by the
+  /// writer, so a run whose steps produce events faster than the disk takes them holds a bounded
+  /// number in memory (about twice this) instead of all of them.
+  static constexpr std::size_t kMaxQueued = 50'000;
 
   explicit BatchedEventWriter(Storage& storage, std::vector<EventObserver> observers = {});
   /// Commits everything emitted, then stops the writer thread.
@@ -55,8 +59,8 @@ class BatchedEventWriter final : public EventSink {
   BatchedEventWriter(const BatchedEventWriter&) = delete;
   BatchedEventWriter& operator=(const BatchedEventWriter&) = delete;
 
-  /// Queues `event`; never waits for I/O. Throws StorageError if the writer has stopped on an
-  /// error.
+  /// Queues `event`; never waits for I/O, only for room in the queue (kMaxQueued; never when
+  /// called by an observer). Throws StorageError if the writer has stopped on an error.
   void emit(Event event) override;
   /// Blocks until every event emitted before the call is committed and the observers have seen
   /// it. Throws StorageError if the writer has stopped on an error.
@@ -77,6 +81,7 @@ class BatchedEventWriter final : public EventSink {
   std::mutex mutex_;                         // guards every member below except thread_
   std::condition_variable work_ready_;       // the writer waits for events or stopping_
   std::condition_variable batch_committed_;  // flush() waits for committed_count_
+  std::condition_variable space_available_;  // emit() waits for room in queue_
   std::vector<Event> queue_;                 // emitted, not yet taken by the writer, in emit order
   std::uint64_t emitted_count_ = 0;          // events ever emitted
   std::uint64_t committed_count_ = 0;        // events ever committed and observed
