@@ -50,8 +50,11 @@ std::vector<cairn::AssetRef> make_assets(const std::string& shape, int n, const 
                          .io_manager(io)
                          .compute([i](cairn::Context&, const int& x) { return x + i; }, root));
   }
-  auto sink = std::make_shared<cairn::AssetDefinition>(
-      cairn::asset<int>("sink").io_manager(io).compute([](cairn::Context&) { return 0; }).definition());
+  auto sink =
+      std::make_shared<cairn::AssetDefinition>(cairn::asset<int>("sink")
+                                                   .io_manager(io)
+                                                   .compute([](cairn::Context&) { return 0; })
+                                                   .definition());
   for (int i = 1; i < n - 1; ++i) sink->deps.push_back("a" + std::to_string(i));
   sink->compute = [](cairn::Context&, const cairn::AnyValue&, std::span<const cairn::AnyValue> in) {
     long long total = 0;
@@ -68,11 +71,16 @@ std::string filesystem_kind(const std::string& path) {
   struct statfs info {};
   if (statfs(path.c_str(), &info) != 0) return "unknown";
   switch (static_cast<unsigned long>(info.f_type)) {
-    case 0x01021994UL: return "tmpfs";
-    case 0xEF53UL: return "ext4";
-    case 0x9123683EUL: return "btrfs";
-    case 0x58465342UL: return "xfs";
-    default: return "other";
+    case 0x01021994UL:
+      return "tmpfs";
+    case 0xEF53UL:
+      return "ext4";
+    case 0x9123683EUL:
+      return "btrfs";
+    case 0x58465342UL:
+      return "xfs";
+    default:
+      return "other";
   }
 }
 
@@ -83,14 +91,21 @@ int main(int argc, char** argv) {
   int n = 10000, workers = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--shape") shape = argv[i + 1];
-    else if (flag == "--n") n = std::stoi(argv[i + 1]);
-    else if (flag == "--io") io = argv[i + 1];
-    else if (flag == "--workers") workers = std::stoi(argv[i + 1]);
-    else if (flag == "--home") home = argv[i + 1];
+    if (flag == "--shape")
+      shape = argv[i + 1];
+    else if (flag == "--n")
+      n = std::stoi(argv[i + 1]);
+    else if (flag == "--io")
+      io = argv[i + 1];
+    else if (flag == "--workers")
+      workers = std::stoi(argv[i + 1]);
+    else if (flag == "--home")
+      home = argv[i + 1];
   }
   if (home.empty() || (shape != "chain" && shape != "fanout") || n < 3) {
-    std::fprintf(stderr, "usage: %s --shape chain|fanout --n N [--io memory|fs] [--workers W] --home DIR\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s --shape chain|fanout --n N [--io memory|fs] [--workers W] --home DIR\n",
+                 argv[0]);
     return 2;
   }
   std::filesystem::remove_all(home);
@@ -135,13 +150,16 @@ int main(int argc, char** argv) {
   auto events = instance->storage().run_events(run.run_id, {});
   std::string home_fs = filesystem_kind(home);
   std::printf(
-      "{\"tool\":\"cairn\",\"shape\":\"%s\",\"n\":%d,\"io\":\"%s\",\"home_fs\":\"%s\",\"workers\":%d,"
+      "{\"tool\":\"cairn\",\"shape\":\"%s\",\"n\":%d,\"io\":\"%s\",\"home_fs\":\"%s\",\"workers\":%"
+      "d,"
       "\"status\":\"%s\","
-      "\"wall_s\":%.4f,\"execute_s\":%.4f,\"per_step_us\":%.2f,\"events\":%zu,\"events_per_s\":%.0f,"
+      "\"wall_s\":%.4f,\"execute_s\":%.4f,\"per_step_us\":%.2f,\"events\":%zu,\"events_per_s\":%."
+      "0f,"
       "\"define_s\":%.4f,\"validate_s\":%.4f,\"peak_rss_mb\":%.1f}\n",
-      shape.c_str(), n, io.c_str(), home_fs.c_str(), workers, std::string(cairn::to_string(status)).c_str(), wall_s, execute_s,
-      wall_s / n * 1e6, events.size(), static_cast<double>(events.size()) / wall_s, define_s,
-      validate_s, static_cast<double>(usage.ru_maxrss) / 1024.0);
+      shape.c_str(), n, io.c_str(), home_fs.c_str(), workers,
+      std::string(cairn::to_string(status)).c_str(), wall_s, execute_s, wall_s / n * 1e6,
+      events.size(), static_cast<double>(events.size()) / wall_s, define_s, validate_s,
+      static_cast<double>(usage.ru_maxrss) / 1024.0);
   std::filesystem::remove_all(home);
   return status == cairn::RunStatus::kSuccess ? 0 : 1;
 }

@@ -119,22 +119,21 @@ auto weather_feed =
           return "sunny, 21 C";
         });
 
-auto report = cairn::asset<std::string>("report")
-                  .group("reporting")
-                  .describe("A one-line summary of the statistics and the weather")
-                  .tag("tier", "gold")
-                  .compute(
-                      [](Context& ctx, const double& sum, const double& m, const double& sd,
-                         const std::string& weather) {
-                        fail_if_asked(ctx);
-                        std::string text = "total=" + std::to_string(sum) +
-                                           " mean=" + std::to_string(m) +
-                                           " stddev=" + std::to_string(sd) + " weather=" + weather;
-                        ctx.add_metadata("summary", cairn::JsonText{"{\"mean\": " +
-                                                                   std::to_string(m) + "}"});
-                        return text;
-                      },
-                      total, mean, stddev, weather_feed);
+auto report =
+    cairn::asset<std::string>("report")
+        .group("reporting")
+        .describe("A one-line summary of the statistics and the weather")
+        .tag("tier", "gold")
+        .compute(
+            [](Context& ctx, const double& sum, const double& m, const double& sd,
+               const std::string& weather) {
+              fail_if_asked(ctx);
+              std::string text = "total=" + std::to_string(sum) + " mean=" + std::to_string(m) +
+                                 " stddev=" + std::to_string(sd) + " weather=" + weather;
+              ctx.add_metadata("summary", cairn::JsonText{"{\"mean\": " + std::to_string(m) + "}"});
+              return text;
+            },
+            total, mean, stddev, weather_feed);
 
 auto sleeper = cairn::asset<std::int64_t>("slow/sleeper")
                    .group("slow")
@@ -142,8 +141,8 @@ auto sleeper = cairn::asset<std::int64_t>("slow/sleeper")
                    .after(numbers)
                    .config<SleepConfig>()
                    .compute([](Context& ctx, const SleepConfig& cfg) {
-                     auto until = std::chrono::steady_clock::now() +
-                                  std::chrono::milliseconds(cfg.sleep_ms);
+                     auto until =
+                         std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.sleep_ms);
                      while (std::chrono::steady_clock::now() < until) {
                        ctx.throw_if_cancelled();
                        std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -154,13 +153,12 @@ auto sleeper = cairn::asset<std::int64_t>("slow/sleeper")
 }  // namespace hello
 
 int main(int argc, char** argv) {
-  cairn::Definitions defs{
-      .assets = {hello::numbers, hello::total, hello::mean, hello::stddev, hello::weather_feed,
-                 hello::report, hello::sleeper},
-      .jobs = {{.name = "stats",
-                .selection = "*report",
-                .description = "Everything the report needs",
-                .config_json = R"({"assets": {"numbers": {"count": 500}}})",
-                .tags = {{"team", "demo"}}}}};
+  cairn::Definitions defs{.assets = {hello::numbers, hello::total, hello::mean, hello::stddev,
+                                     hello::weather_feed, hello::report, hello::sleeper},
+                          .jobs = {{.name = "stats",
+                                    .selection = "*report",
+                                    .description = "Everything the report needs",
+                                    .config_json = R"({"assets": {"numbers": {"count": 500}}})",
+                                    .tags = {{"team", "demo"}}}}};
   return cairn::run_cli(defs, argc, argv);
 }

@@ -157,29 +157,29 @@ class AssetBuilder {
                     "cairn: the compute function must take (cairn::Context&, const Config&, "
                     "const Dep&...) with one parameter per upstream handle, in order, each of "
                     "that handle's value type");
-      static_assert(std::is_convertible_v<std::invoke_result_t<F&, Context&, const Cfg&,
-                                                               const Deps&...>, T>,
-                    "cairn: the compute function must return the asset's value type");
+      static_assert(
+          std::is_convertible_v<std::invoke_result_t<F&, Context&, const Cfg&, const Deps&...>, T>,
+          "cairn: the compute function must return the asset's value type");
     } else {
       static_assert(std::is_invocable_v<F&, Context&, const Deps&...>,
                     "cairn: the compute function must take (cairn::Context&, const Dep&...) "
                     "with one parameter per upstream handle, in order, each of that handle's "
                     "value type");
-      static_assert(
-          std::is_convertible_v<std::invoke_result_t<F&, Context&, const Deps&...>, T>,
-          "cairn: the compute function must return the asset's value type");
+      static_assert(std::is_convertible_v<std::invoke_result_t<F&, Context&, const Deps&...>, T>,
+                    "cairn: the compute function must return the asset's value type");
     }
     auto def = std::make_shared<AssetDefinition>(def_);
     (def->deps.push_back(upstream.key()), ...);
     def->compute = [fn = std::move(fn)](Context& ctx, const AnyValue& config,
                                         std::span<const AnyValue> inputs) mutable -> AnyValue {
-      return [&]<std::size_t... I>(std::index_sequence<I...>) -> AnyValue {
+      return [&]<std::size_t... I>(std::index_sequence<I...>)->AnyValue {
         if constexpr (kHasConfig) {
           return AnyValue::of<T>(T(fn(ctx, config.as<Cfg>(), inputs[I].template as<Deps>()...)));
         } else {
           return AnyValue::of<T>(T(fn(ctx, inputs[I].template as<Deps>()...)));
         }
-      }(std::index_sequence_for<Deps...>{});
+      }
+      (std::index_sequence_for<Deps...>{});
     };
     return Asset<T>(std::move(def));
   }

@@ -8,11 +8,11 @@ namespace cairn {
 /// Exit codes of every pipeline binary (docs/cli.md).
 enum class ExitCode : int {
   kSuccess = 0,
-  kRunFailed = 1,     ///< the run ended FAILURE
-  kUsage = 2,         ///< bad command line, selection, config or definitions; nothing was changed
-  kInstance = 3,      ///< the instance directory or database cannot be used
-  kNotFound = 4,      ///< the run (or asset) asked for does not exist
-  kRunCanceled = 5,   ///< the run ended CANCELED
+  kRunFailed = 1,    ///< the run ended FAILURE
+  kUsage = 2,        ///< bad command line, selection, config or definitions; nothing was changed
+  kInstance = 3,     ///< the instance directory or database cannot be used
+  kNotFound = 4,     ///< the run (or asset) asked for does not exist
+  kRunCanceled = 5,  ///< the run ended CANCELED
 };
 
 /// Turns the binary into the pipeline's command line: `list`, `graph`, `materialize`, `runs`,

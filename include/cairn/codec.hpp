@@ -47,8 +47,7 @@ std::vector<std::string> decode_string_vector(std::string_view bytes);
 
 /// Integers are stored as decimal text, so a stored value can be read with `cat`.
 template <class T>
-  requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
-struct Codec<T> {
+requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) struct Codec<T> {
   static constexpr const char* name = std::is_signed_v<T> ? "int/text" : "uint/text";
   static std::string encode(const T& v) {
     if constexpr (std::is_signed_v<T>) {
@@ -79,7 +78,7 @@ struct Codec<bool> {
 
 /// Floating-point numbers are stored as shortest round-trip decimal text.
 template <class T>
-  requires std::is_floating_point_v<T>
+requires std::is_floating_point_v<T>
 struct Codec<T> {
   static constexpr const char* name = "float/text";
   static std::string encode(const T& v) { return detail::encode_double(static_cast<double>(v)); }

@@ -58,16 +58,24 @@ struct ConfigSpec {
 namespace detail {
 template <class F>
 constexpr std::size_t config_index() {
-  if constexpr (std::is_same_v<F, bool>) return 0;
-  else if constexpr (std::is_integral_v<F>) return 1;
-  else if constexpr (std::is_floating_point_v<F>) return 2;
-  else if constexpr (std::is_same_v<F, std::string>) return 3;
-  else if constexpr (std::is_same_v<F, std::vector<std::int64_t>>) return 4;
-  else if constexpr (std::is_same_v<F, std::vector<double>>) return 5;
-  else if constexpr (std::is_same_v<F, std::vector<std::string>>) return 6;
-  else static_assert(sizeof(F) == 0,
-                     "config fields must be bool, an integer, a floating-point number, "
-                     "std::string, or a std::vector of int64_t, double or std::string");
+  if constexpr (std::is_same_v<F, bool>)
+    return 0;
+  else if constexpr (std::is_integral_v<F>)
+    return 1;
+  else if constexpr (std::is_floating_point_v<F>)
+    return 2;
+  else if constexpr (std::is_same_v<F, std::string>)
+    return 3;
+  else if constexpr (std::is_same_v<F, std::vector<std::int64_t>>)
+    return 4;
+  else if constexpr (std::is_same_v<F, std::vector<double>>)
+    return 5;
+  else if constexpr (std::is_same_v<F, std::vector<std::string>>)
+    return 6;
+  else
+    static_assert(sizeof(F) == 0,
+                  "config fields must be bool, an integer, a floating-point number, "
+                  "std::string, or a std::vector of int64_t, double or std::string");
 }
 }  // namespace detail
 
@@ -87,7 +95,8 @@ class ConfigSchema {
     } else {
       default_value = defaults.*member;
     }
-    fields_.push_back(ConfigField{std::move(name), std::move(doc), index, std::move(default_value)});
+    fields_.push_back(
+        ConfigField{std::move(name), std::move(doc), index, std::move(default_value)});
     setters_.push_back([member](T& target, const ConfigData& data) {
       using Stored = std::variant_alternative_t<index, ConfigData>;
       target.*member = static_cast<F>(std::get<Stored>(data));
@@ -98,16 +107,17 @@ class ConfigSchema {
   ConfigSpec spec(std::string type_name) const {
     auto setters = setters_;
     auto fields = fields_;
-    return ConfigSpec{std::move(type_name), fields,
-                      [setters, fields](const std::vector<std::pair<std::string, ConfigData>>& given) {
-                        T value{};
-                        for (const auto& [name, data] : given) {
-                          for (std::size_t i = 0; i < fields.size(); ++i) {
-                            if (fields[i].name == name) setters[i](value, data);
-                          }
-                        }
-                        return AnyValue::of<T>(std::move(value));
-                      }};
+    return ConfigSpec{
+        std::move(type_name), fields,
+        [setters, fields](const std::vector<std::pair<std::string, ConfigData>>& given) {
+          T value{};
+          for (const auto& [name, data] : given) {
+            for (std::size_t i = 0; i < fields.size(); ++i) {
+              if (fields[i].name == name) setters[i](value, data);
+            }
+          }
+          return AnyValue::of<T>(std::move(value));
+        }};
   }
 
  private:

@@ -10,9 +10,12 @@ namespace cairn {
 
 int exit_code_for(RunStatus status) {
   switch (status) {
-    case RunStatus::kSuccess: return static_cast<int>(ExitCode::kSuccess);
-    case RunStatus::kCanceled: return static_cast<int>(ExitCode::kRunCanceled);
-    default: return static_cast<int>(ExitCode::kRunFailed);
+    case RunStatus::kSuccess:
+      return static_cast<int>(ExitCode::kSuccess);
+    case RunStatus::kCanceled:
+      return static_cast<int>(ExitCode::kRunCanceled);
+    default:
+      return static_cast<int>(ExitCode::kRunFailed);
   }
 }
 
@@ -31,9 +34,10 @@ std::map<std::string, std::string> parse_tags(const std::vector<std::string>& ta
 int run_cli(const Definitions& defs, int argc, char** argv) {
   std::string program = argc > 0 ? std::filesystem::path(argv[0]).filename().string() : "pipeline";
   CliEnv env(defs, program, std::cout, std::cerr);
-  CLI::App app{"The command line of this cairn pipeline. Exit codes: 0 success, 1 run failed, "
-               "2 bad input, 3 instance unusable, 4 not found, 5 run canceled.",
-               program};
+  CLI::App app{
+      "The command line of this cairn pipeline. Exit codes: 0 success, 1 run failed, "
+      "2 bad input, 3 instance unusable, 4 not found, 5 run canceled.",
+      program};
   app.require_subcommand(1);
   app.fallthrough();  // --home may also follow the subcommand
   std::string home;

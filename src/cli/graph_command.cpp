@@ -30,17 +30,17 @@ int run_graph(CliEnv& env, const GraphOptions& options) {
 }  // namespace
 
 void add_graph_command(CLI::App& app, CliEnv& env, CommandAction& action) {
-  auto* cmd = app.add_subcommand("graph", "Show the asset graph as a text tree, Graphviz dot, or "
-                                          "JSON");
+  auto* cmd = app.add_subcommand("graph",
+                                 "Show the asset graph as a text tree, Graphviz dot, or "
+                                 "JSON");
   auto options = std::make_shared<GraphOptions>();
   cmd->add_option("--select,-s", options->select, "Only these assets (selection language)")
       ->capture_default_str();
   cmd->add_option("--format,-f", options->format, "text, dot or json")
       ->check(CLI::IsMember({"text", "dot", "json"}))
       ->capture_default_str();
-  cmd->callback([&env, &action, options] {
-    action = [&env, options] { return run_graph(env, *options); };
-  });
+  cmd->callback(
+      [&env, &action, options] { action = [&env, options] { return run_graph(env, *options); }; });
 }
 
 }  // namespace cairn

@@ -44,11 +44,13 @@ int run_list(CliEnv& env, bool as_json) {
 }  // namespace
 
 void add_list_command(CLI::App& app, CliEnv& env, CommandAction& action) {
-  auto* cmd = app.add_subcommand("list", "List the assets (group, dependencies, description) "
-                                         "and the jobs of this pipeline");
+  auto* cmd = app.add_subcommand("list",
+                                 "List the assets (group, dependencies, description) "
+                                 "and the jobs of this pipeline");
   auto as_json = std::make_shared<bool>(false);
   cmd->add_flag("--json", *as_json, "Print JSON for scripts");
-  cmd->callback([&env, &action, as_json] { action = [&env, as_json] { return run_list(env, *as_json); }; });
+  cmd->callback(
+      [&env, &action, as_json] { action = [&env, as_json] { return run_list(env, *as_json); }; });
 }
 
 }  // namespace cairn

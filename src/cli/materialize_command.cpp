@@ -67,7 +67,8 @@ int print_run_outcome(CliEnv& env, const LaunchResult& result, bool as_json) {
   env.out() << "run " << result.run_id << " " << to_string(result.status) << " in "
             << format_duration(result.seconds) << ": " << succeeded << " succeeded, " << failed
             << " failed, " << skipped << " skipped\n";
-  for (const Event* e : failures) env.out() << "  failed: " << e->step_key << ": " << e->message << "\n";
+  for (const Event* e : failures)
+    env.out() << "  failed: " << e->step_key << ": " << e->message << "\n";
   if (result.status != RunStatus::kSuccess) {
     env.out() << "re-execute the failed and skipped steps with: " << env.program()
               << " runs reexecute " << result.run_id << " --from-failure\n";
@@ -132,8 +133,9 @@ int run_materialize(CliEnv& env, const MaterializeOptions& options) {
 }  // namespace
 
 void add_materialize_command(CLI::App& app, CliEnv& env, CommandAction& action) {
-  auto* cmd = app.add_subcommand("materialize", "Compute the selected assets (and store them) in "
-                                                "dependency order, in parallel");
+  auto* cmd = app.add_subcommand("materialize",
+                                 "Compute the selected assets (and store them) in "
+                                 "dependency order, in parallel");
   auto options = std::make_shared<MaterializeOptions>();
   cmd->add_option("--select,-s", options->select,
                   "Assets to materialize, in the selection language (docs/selection.md)");
@@ -143,7 +145,8 @@ void add_materialize_command(CLI::App& app, CliEnv& env, CommandAction& action) 
   cmd->add_option("--max-concurrent", options->max_concurrent,
                   "Steps running at once (default: the number of CPU threads)");
   cmd->add_option("--tag", options->tags, "Tag the run: KEY=VALUE (repeatable)");
-  cmd->add_flag("--json", options->json, "Print the finished run as JSON (progress goes to stderr)");
+  cmd->add_flag("--json", options->json,
+                "Print the finished run as JSON (progress goes to stderr)");
   cmd->callback([&env, &action, options] {
     action = [&env, options] { return run_materialize(env, *options); };
   });

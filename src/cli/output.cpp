@@ -16,7 +16,9 @@ json parse_or_null(const std::string& text) {
   if (text.empty()) return nullptr;
   return json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
-json time_or_null(double t) { return t > 0 ? json(t) : json(nullptr); }
+json time_or_null(double t) {
+  return t > 0 ? json(t) : json(nullptr);
+}
 }  // namespace
 
 json to_json(const RunRecord& run) {

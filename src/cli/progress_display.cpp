@@ -18,8 +18,9 @@ std::string format_timestamp(double epoch_seconds) {
 
 std::string format_event_line(const Event& e) {
   std::string line = fmt::format("{}  {:<21}", format_timestamp(e.timestamp), to_string(e.type));
-  if (e.type == EventType::kLog) line = fmt::format("{}  {:<21}", format_timestamp(e.timestamp),
-                                                    fmt::format("LOG {}", to_string(e.level)));
+  if (e.type == EventType::kLog)
+    line = fmt::format("{}  {:<21}", format_timestamp(e.timestamp),
+                       fmt::format("LOG {}", to_string(e.level)));
   if (!e.step_key.empty()) line += "  " + e.step_key;
   if (!e.message.empty()) line += "  " + e.message;
   return line;
@@ -33,7 +34,9 @@ ProgressDisplay::ProgressDisplay(std::FILE* stream, std::size_t total_steps, boo
   if (live_) ticker_ = std::thread([this] { tick(); });
 }
 
-ProgressDisplay::~ProgressDisplay() { finish(); }
+ProgressDisplay::~ProgressDisplay() {
+  finish();
+}
 
 EventObserver ProgressDisplay::observer() {
   return [this](std::span<const Event> events) { on_events(events); };
@@ -43,12 +46,26 @@ void ProgressDisplay::on_events(std::span<const Event> events) {
   std::lock_guard lock(mutex_);
   for (const Event& e : events) {
     switch (e.type) {
-      case EventType::kStepStart: running_.insert(e.step_key); break;
-      case EventType::kStepSuccess: running_.erase(e.step_key); ++succeeded_; break;
-      case EventType::kStepFailure: running_.erase(e.step_key); ++failed_; break;
-      case EventType::kStepRetry: running_.erase(e.step_key); ++retries_; break;
-      case EventType::kStepSkipped: ++skipped_; break;
-      default: break;
+      case EventType::kStepStart:
+        running_.insert(e.step_key);
+        break;
+      case EventType::kStepSuccess:
+        running_.erase(e.step_key);
+        ++succeeded_;
+        break;
+      case EventType::kStepFailure:
+        running_.erase(e.step_key);
+        ++failed_;
+        break;
+      case EventType::kStepRetry:
+        running_.erase(e.step_key);
+        ++retries_;
+        break;
+      case EventType::kStepSkipped:
+        ++skipped_;
+        break;
+      default:
+        break;
     }
     if (!live_) {
       std::fputs((format_event_line(e) + "\n").c_str(), stream_);

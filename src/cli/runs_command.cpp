@@ -24,7 +24,9 @@ struct RunsOptions {
   bool json = false;
 };
 
-std::string short_id(const std::string& id) { return id.substr(0, 8); }
+std::string short_id(const std::string& id) {
+  return id.substr(0, 8);
+}
 
 std::string run_duration(const RunRecord& run) {
   if (run.started_at <= 0) return "-";
@@ -74,15 +76,26 @@ int runs_show(CliEnv& env, const RunsOptions& o) {
   for (const Event& e : events) {
     if (e.step_key.empty()) continue;
     switch (e.type) {
-      case EventType::kStepStart: steps[e.step_key] = {"RUNNING", ""}; break;
-      case EventType::kStepSuccess: steps[e.step_key].first = "SUCCESS"; break;
-      case EventType::kStepFailure: steps[e.step_key] = {"FAILURE", e.message}; break;
-      case EventType::kStepRetry: steps[e.step_key] = {"RETRYING", e.message}; break;
-      case EventType::kStepSkipped: steps[e.step_key] = {"SKIPPED", e.message}; break;
+      case EventType::kStepStart:
+        steps[e.step_key] = {"RUNNING", ""};
+        break;
+      case EventType::kStepSuccess:
+        steps[e.step_key].first = "SUCCESS";
+        break;
+      case EventType::kStepFailure:
+        steps[e.step_key] = {"FAILURE", e.message};
+        break;
+      case EventType::kStepRetry:
+        steps[e.step_key] = {"RETRYING", e.message};
+        break;
+      case EventType::kStepSkipped:
+        steps[e.step_key] = {"SKIPPED", e.message};
+        break;
       case EventType::kAssetMaterialization:
         steps[e.step_key].second = metadata_summary(e.payload_json);
         break;
-      default: break;
+      default:
+        break;
     }
   }
   if (o.json) {
@@ -142,8 +155,9 @@ int runs_logs(CliEnv& env, const RunsOptions& o) {
 
 int runs_reexecute(CliEnv& env, const RunsOptions& o) {
   if (!o.from_failure) {
-    throw ConfigError("say what to re-execute: --from-failure (re-runs the failed and skipped "
-                      "steps, loading the others' values from storage)");
+    throw ConfigError(
+        "say what to re-execute: --from-failure (re-runs the failed and skipped "
+        "steps, loading the others' values from storage)");
   }
   Instance& instance = env.instance();
   std::string id = instance.resolve_run_id(o.run);
@@ -224,8 +238,9 @@ void add_runs_command(CLI::App& app, CliEnv& env, CommandAction& action) {
   logs->add_flag("--json", o->json, "Print JSON for scripts");
   bind(logs, runs_logs);
 
-  auto* reexecute = runs->add_subcommand("reexecute", "Start a new run that re-runs a finished "
-                                                      "run's failed and skipped steps");
+  auto* reexecute = runs->add_subcommand("reexecute",
+                                         "Start a new run that re-runs a finished "
+                                         "run's failed and skipped steps");
   reexecute->add_option("run", o->run, "Run id (or a unique prefix)")->required();
   reexecute->add_flag("--from-failure", o->from_failure,
                       "Re-run failed, skipped and unfinished steps; load the rest from storage");
@@ -235,8 +250,8 @@ void add_runs_command(CLI::App& app, CliEnv& env, CommandAction& action) {
 
   auto* cancel = runs->add_subcommand("cancel", "Ask a running run (in any process) to stop");
   cancel->add_option("run", o->run, "Run id (or a unique prefix)")->required();
-  cancel->add_option("--wait", o->wait_seconds,
-                     "Seconds to wait for the run to end (0: do not wait)")
+  cancel
+      ->add_option("--wait", o->wait_seconds, "Seconds to wait for the run to end (0: do not wait)")
       ->capture_default_str();
   bind(cancel, runs_cancel);
 }

@@ -27,10 +27,11 @@ int run_status(CliEnv& env, const StatusOptions& o) {
     nlohmann::json out = nlohmann::json::array();
     for (NodeId id : nodes) {
       auto it = latest.find(graph.key(id));
-      out.push_back({{"asset", graph.key(id)},
-                     {"group", graph.definition(id).group},
-                     {"status", it == latest.end() ? "missing" : "materialized"},
-                     {"latest", it == latest.end() ? nlohmann::json(nullptr) : to_json(it->second)}});
+      out.push_back(
+          {{"asset", graph.key(id)},
+           {"group", graph.definition(id).group},
+           {"status", it == latest.end() ? "missing" : "materialized"},
+           {"latest", it == latest.end() ? nlohmann::json(nullptr) : to_json(it->second)}});
     }
     env.out() << out.dump(2) << "\n";
     return 0;
@@ -49,16 +50,18 @@ int run_status(CliEnv& env, const StatusOptions& o) {
     }
   }
   print_table(env.out(), {"ASSET", "STATUS", "LAST MATERIALIZED", "RUN", "METADATA"}, rows);
-  env.out() << "\n" << nodes.size() - missing << " of " << nodes.size()
-            << " assets materialized, " << missing << " missing\n";
+  env.out() << "\n"
+            << nodes.size() - missing << " of " << nodes.size() << " assets materialized, "
+            << missing << " missing\n";
   return 0;
 }
 
 }  // namespace
 
 void add_status_command(CLI::App& app, CliEnv& env, CommandAction& action) {
-  auto* cmd = app.add_subcommand("status", "Every asset with its latest materialization (run, "
-                                           "time, metadata) or 'missing'");
+  auto* cmd = app.add_subcommand("status",
+                                 "Every asset with its latest materialization (run, "
+                                 "time, metadata) or 'missing'");
   auto o = std::make_shared<StatusOptions>();
   cmd->add_option("--select,-s", o->select, "Only these assets")->capture_default_str();
   cmd->add_flag("--json", o->json, "Print JSON for scripts");

@@ -52,9 +52,15 @@ void throw_decode_error(std::string_view codec, std::string_view why) {
               "; the value was written by another type or codec version, re-materialize the asset");
 }
 
-std::string encode_int64(std::int64_t v) { return std::to_string(v); }
-std::int64_t decode_int64(std::string_view b) { return parse_number<std::int64_t>("int/text", b); }
-std::string encode_uint64(std::uint64_t v) { return std::to_string(v); }
+std::string encode_int64(std::int64_t v) {
+  return std::to_string(v);
+}
+std::int64_t decode_int64(std::string_view b) {
+  return parse_number<std::int64_t>("int/text", b);
+}
+std::string encode_uint64(std::uint64_t v) {
+  return std::to_string(v);
+}
 std::uint64_t decode_uint64(std::string_view b) {
   return parse_number<std::uint64_t>("uint/text", b);
 }
@@ -64,9 +70,13 @@ std::string encode_double(double v) {
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
   return std::string(buf, end);
 }
-double decode_double(std::string_view b) { return parse_number<double>("float/text", b); }
+double decode_double(std::string_view b) {
+  return parse_number<double>("float/text", b);
+}
 
-std::string encode_f64_vector(const std::vector<double>& v) { return encode_numbers(kF64Magic, v); }
+std::string encode_f64_vector(const std::vector<double>& v) {
+  return encode_numbers(kF64Magic, v);
+}
 std::vector<double> decode_f64_vector(std::string_view b) {
   return decode_numbers<double>("f64vec/v1", kF64Magic, b);
 }

@@ -48,11 +48,15 @@ std::optional<E> value_of(const std::array<std::pair<E, std::string_view>, N>& t
 }
 }  // namespace
 
-std::string_view to_string(EventType type) { return name_of(kEventNames, type); }
+std::string_view to_string(EventType type) {
+  return name_of(kEventNames, type);
+}
 std::optional<EventType> event_type_from_string(std::string_view text) {
   return value_of(kEventNames, text);
 }
-std::string_view to_string(LogLevel level) { return name_of(kLevelNames, level); }
+std::string_view to_string(LogLevel level) {
+  return name_of(kLevelNames, level);
+}
 std::optional<LogLevel> log_level_from_string(std::string_view text) {
   return value_of(kLevelNames, text);
 }

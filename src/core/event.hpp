@@ -12,20 +12,21 @@
 namespace cairn {
 
 enum class EventType {
-  kRunStarting,            // the run's process has taken ownership of it
-  kRunStart,               // steps are about to start
+  kRunStarting,  // the run's process has taken ownership of it
+  kRunStart,     // steps are about to start
   kRunSuccess,
-  kRunFailure,             // message: the reason
-  kRunCanceling,           // cancellation was requested; running steps are being stopped
+  kRunFailure,    // message: the reason
+  kRunCanceling,  // cancellation was requested; running steps are being stopped
   kRunCanceled,
-  kStepStart,              // payload: {"attempt": n}
-  kStepSuccess,            // payload: {"duration_ms": x, "attempt": n}
-  kStepFailure,            // message: the error; payload: {"attempt": n, "kind": "error|timeout|canceled|lost"}
-  kStepRetry,              // message: the error; payload: {"attempt": n, "delay_ms": d}
-  kStepSkipped,            // message: why (upstream failed / run canceled)
-  kStepInputLoaded,        // payload: {"input": key, "from_run": id, "uri": ...}
-  kAssetMaterialization,   // payload: {"uri", "io_manager", "codec", "code_version", "metadata"}
-  kLog,                    // level + message
+  kStepStart,             // payload: {"attempt": n}
+  kStepSuccess,           // payload: {"duration_ms": x, "attempt": n}
+  kStepFailure,           // message: the error; payload: {"attempt": n, "kind":
+                          // "error|timeout|canceled|lost"}
+  kStepRetry,             // message: the error; payload: {"attempt": n, "delay_ms": d}
+  kStepSkipped,           // message: why (upstream failed / run canceled)
+  kStepInputLoaded,       // payload: {"input": key, "from_run": id, "uri": ...}
+  kAssetMaterialization,  // payload: {"uri", "io_manager", "codec", "code_version", "metadata"}
+  kLog,                   // level + message
 };
 
 std::string_view to_string(EventType type);

@@ -27,14 +27,21 @@ std::string line_column(std::string_view text, std::size_t byte) {
 
 std::string kind_of(const json& value) {
   switch (value.type()) {
-    case json::value_t::boolean: return "a boolean";
+    case json::value_t::boolean:
+      return "a boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    case json::value_t::number_float: return "a number";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    default: return "null";
+    case json::value_t::number_unsigned:
+      return "an integer";
+    case json::value_t::number_float:
+      return "a number";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "null";
   }
 }
 
@@ -66,10 +73,14 @@ ConfigData to_config_data(const json& value, std::size_t type_index) {
     case 3:
       if (value.is_string()) return value.get<std::string>();
       break;
-    case 4: return to_list<std::int64_t>(value, is_int);
-    case 5: return to_list<double>(value, is_number);
-    case 6: return to_list<std::string>(value, is_string);
-    default: break;
+    case 4:
+      return to_list<std::int64_t>(value, is_int);
+    case 5:
+      return to_list<double>(value, is_number);
+    case 6:
+      return to_list<std::string>(value, is_string);
+    default:
+      break;
   }
   throw std::invalid_argument(kind_of(value));
 }
@@ -149,8 +160,8 @@ RunConfig resolve_run_config(std::span<const ConfigSource> sources,
                         config_type_name(f.type_index) + ")";
           }
           throw ConfigError(where + ": unknown field '" + field_name + "'" +
-                            did_you_mean(field_name, field_names) + "; declared fields: " +
-                            (declared.empty() ? "none" : declared));
+                            did_you_mean(field_name, field_names) +
+                            "; declared fields: " + (declared.empty() ? "none" : declared));
         }
         try {
           to_config_data(value, field->type_index);
@@ -172,7 +183,8 @@ RunConfig resolve_run_config(std::span<const ConfigSource> sources,
     if (merged.contains("assets") && merged["assets"].contains(def->key)) {
       for (const auto& [field_name, value] : merged["assets"][def->key].items()) {
         for (const auto& f : def->config->fields) {
-          if (f.name == field_name) given.emplace_back(field_name, to_config_data(value, f.type_index));
+          if (f.name == field_name)
+            given.emplace_back(field_name, to_config_data(value, f.type_index));
         }
       }
     }

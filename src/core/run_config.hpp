@@ -19,7 +19,7 @@ struct ConfigSource {
 };
 
 struct RunConfig {
-  std::string json_text = "{}";  // the merged document, recorded with the run
+  std::string json_text = "{}";                        // the merged document, recorded with the run
   std::unordered_map<std::string, AnyValue> by_asset;  // typed config of each asset declaring one
 };
 

@@ -54,9 +54,10 @@ TEST_F(RunConfigTest, DefaultsComeFromTheStruct) {
 }
 
 TEST_F(RunConfigTest, LaterSourcesOverrideEarlierOnesFieldByField) {
-  RunConfig config = resolve(
-      {{"job 'nightly'", R"({"assets": {"train": {"rounds": 50, "objective": "reg:squarederror"}}})"},
-       {"run.json", R"({"assets": {"train": {"rounds": 75, "learning_rate": 1,
+  RunConfig config =
+      resolve({{"job 'nightly'",
+                R"({"assets": {"train": {"rounds": 50, "objective": "reg:squarederror"}}})"},
+               {"run.json", R"({"assets": {"train": {"rounds": 75, "learning_rate": 1,
                                              "thresholds": [0.2, 1], "features": ["a", "b"]}}})"}});
   const auto& c = config.by_asset.at("train").as<TrainConfig>();
   EXPECT_EQ(c.rounds, 75);
@@ -68,7 +69,8 @@ TEST_F(RunConfigTest, LaterSourcesOverrideEarlierOnesFieldByField) {
 }
 
 TEST_F(RunConfigTest, SyntaxErrorsNameTheSourceLineAndColumn) {
-  std::string e = error_of({{"bad.json", "{\n  \"assets\": {\n    \"train\": {\"rounds\": 5,}\n  }\n}"}});
+  std::string e =
+      error_of({{"bad.json", "{\n  \"assets\": {\n    \"train\": {\"rounds\": 5,}\n  }\n}"}});
   EXPECT_NE(e.find("bad.json"), std::string::npos) << e;
   EXPECT_NE(e.find("line 3"), std::string::npos) << e;
   EXPECT_NE(e.find("column"), std::string::npos) << e;

@@ -48,8 +48,9 @@ MetadataValue metadata_from_entry(const json& entry) {
 // hot path, and most steps carry no metadata.
 std::string to_json(const MaterializationPayload& payload) {
   auto quoted = [](const std::string& text) { return json(text).dump(); };
-  std::string out = "{\"uri\":" + quoted(payload.uri) + ",\"io_manager\":" +
-                    quoted(payload.io_manager) + ",\"codec\":" + quoted(payload.codec) +
+  std::string out = "{\"uri\":" + quoted(payload.uri) +
+                    ",\"io_manager\":" + quoted(payload.io_manager) +
+                    ",\"codec\":" + quoted(payload.codec) +
                     ",\"code_version\":" + quoted(payload.code_version) + ",\"metadata\":";
   if (payload.metadata.empty()) return out + "{}}";
   json metadata = json::object();

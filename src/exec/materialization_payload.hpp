@@ -1,6 +1,7 @@
 #pragma once
 // The JSON payload of an ASSET_MATERIALIZATION event (docs/storage.md, "Events"):
-//   {"uri": ..., "io_manager": ..., "codec": ..., "code_version": ..., "metadata": {label: {"type": t, "value": v}}}
+//   {"uri": ..., "io_manager": ..., "codec": ..., "code_version": ..., "metadata": {label: {"type":
+//   t, "value": v}}}
 // Metadata types: int, float, bool, text, json, path.
 
 #include <string>

@@ -22,9 +22,14 @@ std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int next_attemp
   const int n = std::max(1, next_attempt - 1);  // retries so far, counting this one
   double ms = static_cast<double>(policy.delay.count());
   switch (policy.backoff) {
-    case Backoff::kConstant: break;
-    case Backoff::kLinear: ms *= n; break;
-    case Backoff::kExponential: ms *= std::pow(2.0, n - 1); break;
+    case Backoff::kConstant:
+      break;
+    case Backoff::kLinear:
+      ms *= n;
+      break;
+    case Backoff::kExponential:
+      ms *= std::pow(2.0, n - 1);
+      break;
   }
   ms = std::min(ms, static_cast<double>(policy.max_delay.count()));
   return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
@@ -83,9 +88,10 @@ std::string attempt_payload(int attempt) {
 // One execution of one plan. Not reusable.
 class Execution {
  public:
-  Execution(const AssetGraph& graph, const IOManagers& io, const std::map<std::string, Resource>& resources,
-            EventSink& sink, Clock& clock, const EngineOptions& options, const RunRecord& run,
-            const RunPlan& plan, const RunConfig& config)
+  Execution(const AssetGraph& graph, const IOManagers& io,
+            const std::map<std::string, Resource>& resources, EventSink& sink, Clock& clock,
+            const EngineOptions& options, const RunRecord& run, const RunPlan& plan,
+            const RunConfig& config)
       : graph_(graph),
         io_(io),
         resources_(resources),
@@ -252,7 +258,8 @@ class Execution {
         }
         ValueRef ref{def.key, m.partition_key, m.run_id, &def.codec};
         stored.value = io->second->load(ref, payload.uri);
-        emit_step(EventType::kStepInputLoaded, for_step, "loaded '" + def.key + "' from run " + m.run_id,
+        emit_step(EventType::kStepInputLoaded, for_step,
+                  "loaded '" + def.key + "' from run " + m.run_id,
                   "{\"input\":\"" + def.key + "\",\"from_run\":\"" + m.run_id + "\"}");
       } catch (...) {
         stored.error = std::current_exception();
@@ -446,8 +453,8 @@ class Execution {
       return RunStatus::kCanceled;
     }
     if (!failed_.empty()) {
-      std::string message = std::to_string(failed_.size()) + " step" +
-                            (failed_.size() == 1 ? "" : "s") + " failed: ";
+      std::string message =
+          std::to_string(failed_.size()) + " step" + (failed_.size() == 1 ? "" : "s") + " failed: ";
       for (std::size_t i = 0; i < failed_.size() && i < 5; ++i) {
         message += (i ? ", " : "") + graph_.key(failed_[i]);
       }

@@ -62,8 +62,10 @@ TEST(RunEngine, ChainAndFanOutPassTypedValuesDownstream) {
   EXPECT_EQ(seen->load(), 302);
   EXPECT_EQ(h.sink.of_type(EventType::kStepSuccess).size(), 4u);
   EXPECT_EQ(h.sink.of_type(EventType::kAssetMaterialization).size(), 4u);
-  EXPECT_LT(h.sink.index_of(EventType::kStepSuccess, "a"), h.sink.index_of(EventType::kStepStart, "b"));
-  EXPECT_LT(h.sink.index_of(EventType::kStepSuccess, "c"), h.sink.index_of(EventType::kStepStart, "d"));
+  EXPECT_LT(h.sink.index_of(EventType::kStepSuccess, "a"),
+            h.sink.index_of(EventType::kStepStart, "b"));
+  EXPECT_LT(h.sink.index_of(EventType::kStepSuccess, "c"),
+            h.sink.index_of(EventType::kStepStart, "d"));
   auto all = h.sink.events();
   EXPECT_EQ(all.front().type, EventType::kRunStart);
   EXPECT_EQ(all.back().type, EventType::kRunSuccess);
@@ -167,9 +169,10 @@ TEST(RunEngine, RetriesWithExponentialBackoffOnSimulatedTime) {
 }
 
 TEST(RunEngine, ExhaustedRetriesFailTheStep) {
-  auto always = asset<int>("always")
-                    .retry({.max_attempts = 2, .delay = 10ms})
-                    .compute([](Context&) -> int { throw std::runtime_error("still down"); });
+  auto always =
+      asset<int>("always").retry({.max_attempts = 2, .delay = 10ms}).compute([](Context&) -> int {
+        throw std::runtime_error("still down");
+      });
   Harness h({.assets = {always}});
   EXPECT_EQ(h.run(), RunStatus::kFailure);
   EXPECT_EQ(h.sink.of_type(EventType::kStepRetry).size(), 1u);
@@ -244,7 +247,8 @@ TEST(RunEngine, CancellationStopsRunningStepsAndSkipsTheRest) {
     }
     return 0;
   });
-  auto downstream = asset<int>("downstream").compute([](Context&, const int& x) { return x; }, blocker);
+  auto downstream =
+      asset<int>("downstream").compute([](Context&, const int& x) { return x; }, blocker);
   auto other = asset<int>("other").compute([](Context&) { return 1; });
   Harness h({.assets = {blocker, downstream, other}});
   EngineOptions options;
@@ -326,7 +330,9 @@ void describe_config(ConfigSchema<Scale>& s) {
 TEST(RunEngine, TypedConfigReachesTheComputeFunction) {
   auto base = asset<int>("base").compute([](Context&) { return 10; });
   auto scaled = asset<double>("scaled").config<Scale>().compute(
-      [](Context&, const Scale& s, const int& x) { return x * s.factor + static_cast<double>(s.offset); },
+      [](Context&, const Scale& s, const int& x) {
+        return x * s.factor + static_cast<double>(s.offset);
+      },
       base);
   Harness h({.assets = {base, scaled}});
   std::vector<const AssetDefinition*> defs{&h.graph.definition(0), &h.graph.definition(1)};
@@ -336,8 +342,8 @@ TEST(RunEngine, TypedConfigReachesTheComputeFunction) {
   auto m = h.sink.of_type(EventType::kAssetMaterialization, "scaled");
   auto payload = materialization_payload_from_json(m[0].payload_json);
   ValueCodec codec = value_codec_for<double>();
-  EXPECT_DOUBLE_EQ(h.io["fs"]->load(ValueRef{"scaled", "", "run-1", &codec}, payload.uri).as<double>(),
-                   25.0);
+  EXPECT_DOUBLE_EQ(
+      h.io["fs"]->load(ValueRef{"scaled", "", "run-1", &codec}, payload.uri).as<double>(), 25.0);
 }
 
 TEST(RunEngine, MetadataAndLogsAreRecorded) {
@@ -361,7 +367,8 @@ TEST(RunEngine, MetadataAndLogsAreRecorded) {
   EXPECT_EQ(std::get<std::int64_t>(payload.metadata.at("rows")), 1234);
   EXPECT_DOUBLE_EQ(std::get<double>(payload.metadata.at("auc")), 0.91);
   EXPECT_EQ(std::get<std::string>(payload.metadata.at("note")), "replaced");
-  EXPECT_EQ(nlohmann::json::parse(std::get<JsonText>(payload.metadata.at("report")).text)["k"][1], 2);
+  EXPECT_EQ(nlohmann::json::parse(std::get<JsonText>(payload.metadata.at("report")).text)["k"][1],
+            2);
   EXPECT_EQ(std::get<PathValue>(payload.metadata.at("plot")).path, "/tmp/plot.svg");
   auto logs = h.sink.of_type(EventType::kLog, "a");
   ASSERT_EQ(logs.size(), 1u);
@@ -389,8 +396,9 @@ TEST(RunEngine, ResourcesAreInjectedOnlyWhenDeclared) {
       [](Context& ctx) { return ctx.resource<Greeter>("greeter").greet("world"); });
   auto rude = asset<std::string>("rude").compute(
       [](Context& ctx) { return ctx.resource<Greeter>("greeter").greet("nobody"); });
-  auto wrong_type = asset<int>("wrong_type").require_resource("greeter").compute(
-      [](Context& ctx) { return static_cast<int>(ctx.resource<std::string>("greeter").size()); });
+  auto wrong_type = asset<int>("wrong_type").require_resource("greeter").compute([](Context& ctx) {
+    return static_cast<int>(ctx.resource<std::string>("greeter").size());
+  });
   Definitions defs{.assets = {polite, rude, wrong_type}};
   defs.resources.emplace("greeter", Resource(std::make_shared<Greeter>()));
   Harness h(std::move(defs));

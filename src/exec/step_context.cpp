@@ -22,7 +22,9 @@ StepContext::StepContext(const std::string& run_id,
       sink_(sink),
       clock_(clock) {}
 
-const std::string& StepContext::asset_key() const { return asset_.key; }
+const std::string& StepContext::asset_key() const {
+  return asset_.key;
+}
 
 void StepContext::log(LogLevel level, std::string_view message) {
   Event e;

@@ -147,10 +147,10 @@ TEST(AssetGraphValidation, DuplicateKeyNamesBothSourcesAndTheFix) {
   auto first = asset<int>("a").compute(leaf);
   auto second = asset<int>("a").compute(leaf);
   std::string message = build_error(definitions({first, second}));
-  std::string at1 =
-      std::string(first.definition().source_file) + ":" + std::to_string(first.definition().source_line);
-  std::string at2 =
-      std::string(second.definition().source_file) + ":" + std::to_string(second.definition().source_line);
+  std::string at1 = std::string(first.definition().source_file) + ":" +
+                    std::to_string(first.definition().source_line);
+  std::string at2 = std::string(second.definition().source_file) + ":" +
+                    std::to_string(second.definition().source_line);
   EXPECT_EQ(message, "asset key 'a' is defined twice (at " + at1 + " and " + at2 + "); rename one");
 }
 

@@ -38,7 +38,8 @@ TEST_F(FilesystemIOManagerTest, StoresOneFilePerAssetAndLoadsItBack) {
   io->store(ref, AnyValue::of(std::vector<double>{4}));
   EXPECT_EQ(io->load(ref, uri).as<std::vector<double>>(), (std::vector<double>{4}));
   std::size_t files = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(root_)) files += entry.is_regular_file();
+  for (const auto& entry : fs::recursive_directory_iterator(root_))
+    files += entry.is_regular_file();
   EXPECT_EQ(files, 1u);
 }
 

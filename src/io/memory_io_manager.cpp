@@ -37,6 +37,8 @@ class MemoryIOManager final : public IOManager {
 
 }  // namespace
 
-std::shared_ptr<IOManager> make_memory_io_manager() { return std::make_shared<MemoryIOManager>(); }
+std::shared_ptr<IOManager> make_memory_io_manager() {
+  return std::make_shared<MemoryIOManager>();
+}
 
 }  // namespace cairn

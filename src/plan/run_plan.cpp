@@ -34,13 +34,14 @@ void find_stored_inputs(const AssetGraph& graph, RunPlan& plan, Storage& storage
       if (!latest) {
         throw Error("asset '" + graph.key(id) + "' needs the value of '" + graph.key(up) +
                     "', which is not in the selection and has never been materialized; select "
-                    "it too, e.g. with '+" + graph.key(id) + "' or '*" + graph.key(id) + "'");
+                    "it too, e.g. with '+" +
+                    graph.key(id) + "' or '*" + graph.key(id) + "'");
       }
       if (stored_in_memory(*latest)) {
         throw Error("asset '" + graph.key(id) + "' needs the value of '" + graph.key(up) +
                     "', which is not in the selection and was last kept by the in-memory IO "
-                    "manager of another process; select it too, e.g. with '+" + graph.key(id) +
-                    "'");
+                    "manager of another process; select it too, e.g. with '+" +
+                    graph.key(id) + "'");
       }
       plan.stored_inputs.push_back(StoredInput{up, std::move(*latest)});
     }

@@ -22,16 +22,15 @@ struct StoredInput {
 };
 
 struct RunPlan {
-  std::vector<NodeId> steps;                // topological order
-  std::vector<StoredInput> stored_inputs;   // typed upstreams of `steps` outside the plan
+  std::vector<NodeId> steps;               // topological order
+  std::vector<StoredInput> stored_inputs;  // typed upstreams of `steps` outside the plan
   std::vector<std::string> step_keys(const AssetGraph& graph) const;
 };
 
 /// Plans the materialization of `selected` (topologically ordered node ids). Throws cairn::Error
 /// when a step needs an upstream value that is neither selected nor ever materialized, naming
 /// the asset and suggesting the selection that would include it.
-RunPlan plan_selection(const AssetGraph& graph, std::span<const NodeId> selected,
-                       Storage& storage);
+RunPlan plan_selection(const AssetGraph& graph, std::span<const NodeId> selected, Storage& storage);
 
 /// Plans the re-execution of `parent` from its failure: every step of the parent that did not
 /// succeed (failed, skipped, never started, or lost with its process) runs again; values of the

@@ -34,7 +34,8 @@ class RunPlanTest : public ::testing::Test {
     events[0].type = EventType::kAssetMaterialization;
     events[0].step_key = key;
     events[0].asset_key = key;
-    events[0].payload_json = "{\"uri\":\"fs:" + key + ".value\",\"io_manager\":\"" + io_manager + "\"}";
+    events[0].payload_json =
+        "{\"uri\":\"fs:" + key + ".value\",\"io_manager\":\"" + io_manager + "\"}";
     storage_->append_events(events);
   }
 
@@ -91,10 +92,9 @@ TEST_F(RunPlanTest, ReexecutionRerunsWhatDidNotSucceedAndLoadsTheRest) {
     e.payload_json = payload;
     return e;
   };
-  std::vector<Event> events{event(EventType::kStepSuccess, "a"),
-                            event(EventType::kStepFailure, "b"),
-                            event(EventType::kStepSkipped, "c"),
-                            event(EventType::kStepSuccess, "d")};
+  std::vector<Event> events{
+      event(EventType::kStepSuccess, "a"), event(EventType::kStepFailure, "b"),
+      event(EventType::kStepSkipped, "c"), event(EventType::kStepSuccess, "d")};
   record_materialization("a");
   RunPlan plan = plan_reexecution(g, parent, events, *storage_);
   EXPECT_EQ(plan.step_keys(g), (std::vector<std::string>{"b", "c"}));

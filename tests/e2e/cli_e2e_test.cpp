@@ -204,7 +204,8 @@ TEST_F(HelloCli, FailureSkipsDownstreamAndReexecutionRerunsOnlyWhatFailed) {
 }
 
 TEST_F(HelloCli, AKilledRunIsMarkedFailedAndCanBeReexecuted) {
-  std::string config = write_file("sleep.json", R"({"assets": {"slow/sleeper": {"sleep_ms": 1500}}})");
+  std::string config =
+      write_file("sleep.json", R"({"assets": {"slow/sleeper": {"sleep_ms": 1500}}})");
   Process p({binary_, "materialize", "-s", "*", "--config", config}, env());
   std::string id = wait_for_step_start("slow/sleeper");
   ASSERT_FALSE(id.empty());
@@ -233,7 +234,8 @@ TEST_F(HelloCli, AKilledRunIsMarkedFailedAndCanBeReexecuted) {
 }
 
 TEST_F(HelloCli, RunsCancelStopsARunInAnotherProcess) {
-  std::string config = write_file("sleep.json", R"({"assets": {"slow/sleeper": {"sleep_ms": 60000}}})");
+  std::string config =
+      write_file("sleep.json", R"({"assets": {"slow/sleeper": {"sleep_ms": 60000}}})");
   Process p({binary_, "materialize", "-s", "numbers+", "--config", config}, env());
   std::string id = wait_for_step_start("slow/sleeper");
   ASSERT_FALSE(id.empty());
@@ -249,7 +251,8 @@ TEST_F(HelloCli, RunsCancelStopsARunInAnotherProcess) {
 }
 
 TEST_F(HelloCli, SigintCancelsTheRunCleanly) {
-  std::string config = write_file("sleep.json", R"({"assets": {"slow/sleeper": {"sleep_ms": 60000}}})");
+  std::string config =
+      write_file("sleep.json", R"({"assets": {"slow/sleeper": {"sleep_ms": 60000}}})");
   Process p({binary_, "materialize", "-s", "+slow/sleeper", "--config", config}, env());
   std::string id = wait_for_step_start("slow/sleeper");
   ASSERT_FALSE(id.empty());
@@ -268,7 +271,8 @@ TEST_F(HelloCli, BadInputIsRejectedClearlyWithoutChangingState) {
   ASSERT_EQ(cli({"materialize", "-s", "numbers"}).exit_code, 0);
   auto runs_before = cli({"runs", "list", "--json"}).out;
 
-  std::string bad_json = write_file("bad.json", "{\n  \"assets\": {\"numbers\": {\"count\": 5,}}\n}");
+  std::string bad_json =
+      write_file("bad.json", "{\n  \"assets\": {\"numbers\": {\"count\": 5,}}\n}");
   auto r = cli({"materialize", "-s", "numbers", "--config", bad_json});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
@@ -327,9 +331,12 @@ TEST_F(HelloCli, MissingUpstreamValuesAreReportedBeforeAnythingRuns) {
 }
 
 TEST_F(HelloCli, HelpIsAvailableEverywhere) {
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"--help"}, {"materialize", "--help"}, {"runs", "--help"},
-        {"runs", "reexecute", "--help"}, {"status", "--help"}, {"graph", "--help"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
+                                        {"materialize", "--help"},
+                                        {"runs", "--help"},
+                                        {"runs", "reexecute", "--help"},
+                                        {"status", "--help"},
+                                        {"graph", "--help"}}) {
     auto r = cli(args);
     EXPECT_EQ(r.exit_code, 0) << args[0];
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << r.out;

@@ -61,9 +61,13 @@ Process::~Process() {
   std::remove(err_path_.c_str());
 }
 
-void Process::signal(int sig) { kill(pid_, sig); }
+void Process::signal(int sig) {
+  kill(pid_, sig);
+}
 
-std::string Process::out_so_far() const { return read_file(out_path_); }
+std::string Process::out_so_far() const {
+  return read_file(out_path_);
+}
 
 ProcessResult Process::wait(std::chrono::seconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
