@@ -22,8 +22,7 @@ int sum(Context&, const int& x, const int& y) {
   return x + y;
 }
 
-// Definitions and Job are filled field by field: GCC 12 flags designated initializers that
-// leave members out (-Wmissing-field-initializers).
+// Definitions holding these assets and jobs.
 Definitions definitions(std::vector<AssetRef> assets, std::vector<Job> jobs = {}) {
   Definitions defs;
   defs.assets = std::move(assets);

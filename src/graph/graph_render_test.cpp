@@ -37,7 +37,7 @@ void describe_config(ConfigSchema<TrainConfig>& s) {
   s.field("features", &TrainConfig::features);
 }
 
-/// Filled field by field: GCC 12 flags designated initializers that leave members out.
+/// Definitions holding just these assets.
 Definitions definitions(std::vector<AssetRef> assets) {
   Definitions defs;
   defs.assets = std::move(assets);

@@ -19,7 +19,7 @@ int pass(Context&, const int& x) {
   return x;
 }
 
-/// Filled field by field: GCC 12 flags designated initializers that leave members out.
+/// Definitions holding just these assets.
 Definitions definitions(std::vector<AssetRef> assets) {
   Definitions defs;
   defs.assets = std::move(assets);
