@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "cairn/error.hpp"
+#include "core/run_config.hpp"
 #include "core/suggest.hpp"
 #include "core/type_name.hpp"
 #include "graph/selection.hpp"
@@ -215,6 +216,17 @@ void check_jobs(const AssetGraph& g, bool resolve_selections, Problems& problems
       }
     } catch (const SelectionError& e) {
       problems.add([&] { return "job '" + job.name + "': " + e.what(); });
+    }
+    if (job.config_json.empty()) continue;
+    // A job's default config is checked now, not when the job first runs from a schedule.
+    try {
+      std::vector<const AssetDefinition*> defs;
+      defs.reserve(g.size());
+      for (NodeId id = 0; id < g.size(); ++id) defs.push_back(&g.definition(id));
+      ConfigSource source{"job '" + job.name + "'", job.config_json};
+      resolve_run_config(std::span<const ConfigSource>(&source, 1), defs);
+    } catch (const ConfigError& e) {
+      problems.add([&] { return std::string(e.what()); });
     }
   }
 }

@@ -284,6 +284,24 @@ TEST(AssetGraphValidation, JobSelectingNothing) {
             "the job");
 }
 
+struct Knobs {
+  std::int64_t depth = 3;
+};
+void describe_config(ConfigSchema<Knobs>& s) { s.field("depth", &Knobs::depth); }
+
+TEST(AssetGraphValidation, JobWithInvalidDefaultConfig) {
+  auto a = asset<int>("a").config<Knobs>().compute(
+      [](Context&, const Knobs& k) { return static_cast<int>(k.depth); });
+  Job good = job("good", "a");
+  good.config_json = R"({"assets": {"a": {"depth": 5}}})";
+  EXPECT_NO_THROW(AssetGraph::build(definitions({a}, {good})));
+  Job bad = job("bad", "a");
+  bad.config_json = R"({"assets": {"a": {"dept": 5}}})";
+  EXPECT_THAT(build_error(definitions({a}, {bad})),
+              HasSubstr("config from job 'bad', asset 'a': unknown field 'dept' (did you mean "
+                        "'depth'?)"));
+}
+
 TEST(AssetGraphValidation, ListsEveryProblem) {
   auto a = asset<int>("a").after("zzz").io_manager("nope").compute(leaf);
   std::string message = build_error(definitions({a}, {job("j", "a"), job("j", "")}));
