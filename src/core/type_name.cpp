@@ -19,6 +19,17 @@ std::string type_name(const std::type_info& type) {
   for (auto pos = name.find(long_string); pos != std::string::npos; pos = name.find(long_string)) {
     name.replace(pos, long_string.size(), "std::string");
   }
+  // Default allocators are noise too: std::vector<double, std::allocator<double> > reads as
+  // std::vector<double>.
+  const std::string allocator = ", std::allocator<";
+  for (auto pos = name.find(allocator); pos != std::string::npos; pos = name.find(allocator)) {
+    std::size_t end = pos + allocator.size();
+    for (int depth = 1; end < name.size() && depth > 0; ++end) {
+      depth += name[end] == '<' ? 1 : name[end] == '>' ? -1 : 0;
+    }
+    name.erase(pos, end - pos);
+    if (name.compare(pos, 2, " >") == 0) name.erase(pos, 1);
+  }
   return name;
 }
 
