@@ -7,7 +7,6 @@
 /// Built in, always available: "fs" (the default: one file per asset under the instance's
 /// `storage/` directory, written atomically) and "memory" (values live in the process only).
 
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,7 +36,7 @@ class IOManager {
 
 /// One file per asset (and partition) under `root`: `root/<asset key>.value`, replaced
 /// atomically by writing a temporary file and renaming it.
-std::shared_ptr<IOManager> make_filesystem_io_manager(std::filesystem::path root);
+std::shared_ptr<IOManager> make_filesystem_io_manager(const std::string& root);
 
 /// Keeps values in this process's memory; nothing survives the process.
 std::shared_ptr<IOManager> make_memory_io_manager();

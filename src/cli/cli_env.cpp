@@ -17,7 +17,7 @@ Instance& CliEnv::instance() {
 
 const IOManagers& CliEnv::io_managers() {
   if (!io_managers_) {
-    IOManagers managers{{"fs", make_filesystem_io_manager(instance().values_dir())},
+    IOManagers managers{{"fs", make_filesystem_io_manager(instance().values_dir().string())},
                         {"memory", make_memory_io_manager()}};
     for (const auto& [key, manager] : defs_.io_managers) managers[key] = manager;
     io_managers_ = std::move(managers);

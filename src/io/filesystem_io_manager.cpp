@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -119,8 +120,8 @@ class FilesystemIOManager final : public IOManager {
 
 }  // namespace
 
-std::shared_ptr<IOManager> make_filesystem_io_manager(std::filesystem::path root) {
-  return std::make_shared<FilesystemIOManager>(std::move(root));
+std::shared_ptr<IOManager> make_filesystem_io_manager(const std::string& root) {
+  return std::make_shared<FilesystemIOManager>(std::filesystem::path(root));
 }
 
 }  // namespace cairn

@@ -28,7 +28,7 @@ class FilesystemIOManagerTest : public ::testing::Test {
 };
 
 TEST_F(FilesystemIOManagerTest, StoresOneFilePerAssetAndLoadsItBack) {
-  auto io = make_filesystem_io_manager(root_);
+  auto io = make_filesystem_io_manager(root_.string());
   ValueRef ref{"credit/features", "", "run-1", &codec_};
   std::string uri = io->store(ref, AnyValue::of(std::vector<double>{1, 2, 3}));
   EXPECT_EQ(uri, "fs:credit/features.value");
@@ -44,7 +44,7 @@ TEST_F(FilesystemIOManagerTest, StoresOneFilePerAssetAndLoadsItBack) {
 }
 
 TEST_F(FilesystemIOManagerTest, AnAssetAndItsChildKeysDoNotCollide) {
-  auto io = make_filesystem_io_manager(root_);
+  auto io = make_filesystem_io_manager(root_.string());
   ValueCodec ints = value_codec_for<int>();
   std::string parent = io->store(ValueRef{"a", "", "r", &ints}, AnyValue::of(1));
   std::string child = io->store(ValueRef{"a/b", "", "r", &ints}, AnyValue::of(2));
@@ -55,7 +55,7 @@ TEST_F(FilesystemIOManagerTest, AnAssetAndItsChildKeysDoNotCollide) {
 }
 
 TEST_F(FilesystemIOManagerTest, AMissingOrCorruptValueIsAClearError) {
-  auto io = make_filesystem_io_manager(root_);
+  auto io = make_filesystem_io_manager(root_.string());
   ValueRef ref{"gone", "", "r", &codec_};
   EXPECT_THROW(io->load(ref, "fs:gone.value"), NotFoundError);
   std::string uri = io->store(ref, AnyValue::of(std::vector<double>{1}));
@@ -65,7 +65,7 @@ TEST_F(FilesystemIOManagerTest, AMissingOrCorruptValueIsAClearError) {
 }
 
 TEST_F(FilesystemIOManagerTest, ATypeWithoutCodecCannotBeStored) {
-  auto io = make_filesystem_io_manager(root_);
+  auto io = make_filesystem_io_manager(root_.string());
   ValueCodec none;
   try {
     io->store(ValueRef{"opaque", "", "r", &none}, AnyValue::of(1));
