@@ -5,9 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include <unistd.h>
-
 #include "cairn/error.hpp"
+#include "scratch_dir.hpp"
 
 namespace cairn {
 namespace {
@@ -16,14 +15,8 @@ namespace fs = std::filesystem;
 
 class FilesystemIOManagerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("cairn-io-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
-  fs::path root_;
+  testing::ScratchDir scratch_;
+  fs::path root_ = scratch_.path() / "values";
   ValueCodec codec_ = value_codec_for<std::vector<double>>();
 };
 

@@ -1,32 +1,25 @@
 #include "plan/run_plan.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 
 #include "cairn/cairn.hpp"
+#include "scratch_dir.hpp"
 #include "storage/sqlite_storage.hpp"
 
 namespace cairn {
 namespace {
 
-namespace fs = std::filesystem;
 
 class RunPlanTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cairn-plan-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    storage_ = SqliteStorage::open(dir_ / "cairn.db");
+    storage_ = SqliteStorage::open(scratch_.path() / "cairn.db");
     RunRecord earlier;
     earlier.run_id = "earlier";
     storage_->add_run(earlier);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   void record_materialization(const std::string& key, const std::string& io_manager = "fs") {
     std::vector<Event> events(1);
@@ -45,7 +38,7 @@ class RunPlanTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
+  testing::ScratchDir scratch_;  // declared first: outlives the storage opened in it
   std::unique_ptr<SqliteStorage> storage_;
   Asset<int> a = asset<int>("a").compute([](Context&) { return 1; });
   Asset<int> b = asset<int>("b").compute([](Context&, const int& x) { return x; }, a);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cairn/error.hpp"
+#include "scratch_dir.hpp"
 #include "storage/sqlite_storage.hpp"
 
 namespace cairn {
@@ -20,17 +21,11 @@ using ::testing::HasSubstr;
 class BatchedEventWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (std::filesystem::path(::testing::TempDir()) / "cairn-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    dir_ = scratch_.path();
     storage_ = SqliteStorage::open(dir_ / "cairn.db");
     RunRecord run;
     run.run_id = "r1";
     storage_->add_run(run);
-  }
-  void TearDown() override {
-    storage_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   static Event log_event(std::string message, std::string step_key = "",
@@ -49,6 +44,7 @@ class BatchedEventWriterTest : public ::testing::Test {
     return messages;
   }
 
+  testing::ScratchDir scratch_;  // declared first: outlives the storage opened in it
   std::filesystem::path dir_;
   std::unique_ptr<SqliteStorage> storage_;
 };

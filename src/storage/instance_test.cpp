@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cairn/error.hpp"
+#include "scratch_dir.hpp"
 
 namespace cairn {
 namespace {
@@ -23,17 +24,11 @@ using ::testing::IsEmpty;
 class InstanceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (std::filesystem::path(::testing::TempDir()) / "cairn-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    dir_ = scratch_.path();
     home_ = dir_ / "home";
   }
-  void TearDown() override {
-    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all,
-                                 std::filesystem::perm_options::add);
-    std::filesystem::remove_all(dir_);
-  }
 
+  testing::ScratchDir scratch_;
   std::filesystem::path dir_;
   std::filesystem::path home_;
 };

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cairn/error.hpp"
+#include "scratch_dir.hpp"
 #include "storage/batched_event_writer.hpp"
 #include "storage/sqlite_migrations.hpp"
 
@@ -24,13 +25,11 @@ using ::testing::HasSubstr;
 class SqliteStorageTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (std::filesystem::path(::testing::TempDir()) / "cairn-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    dir_ = scratch_.path();
     db_file_ = dir_ / "cairn.db";
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
+  testing::ScratchDir scratch_;
   std::filesystem::path dir_;
   std::filesystem::path db_file_;
 };
