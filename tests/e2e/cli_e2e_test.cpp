@@ -76,6 +76,19 @@ class HelloCli : public ::testing::Test {
     return "";
   }
 
+  // Starts `materialize -s selection` with the sleeper sleeping `sleep_ms`, in the background,
+  // and returns once the sleeper has started (run id in `run_id`).
+  std::unique_ptr<Process> start_sleeping_run(const std::string& selection, int sleep_ms,
+                                              std::string& run_id) {
+    std::string config = write_file("sleep.json", R"({"assets": {"slow/sleeper": {"sleep_ms": )" +
+                                                      std::to_string(sleep_ms) + "}}}");
+    auto p = std::make_unique<Process>(
+        std::vector<std::string>{binary_, "materialize", "-s", selection, "--config", config},
+        env());
+    run_id = wait_for_step_start("slow/sleeper");
+    return p;
+  }
+
   ~HelloCli() override {
     for (const auto& f : files_) fs::remove(f);
   }
@@ -204,13 +217,11 @@ TEST_F(HelloCli, FailureSkipsDownstreamAndReexecutionRerunsOnlyWhatFailed) {
 }
 
 TEST_F(HelloCli, AKilledRunIsMarkedFailedAndCanBeReexecuted) {
-  std::string config =
-      write_file("sleep.json", R"({"assets": {"slow/sleeper": {"sleep_ms": 1500}}})");
-  Process p({binary_, "materialize", "-s", "*", "--config", config}, env());
-  std::string id = wait_for_step_start("slow/sleeper");
+  std::string id;
+  auto p = start_sleeping_run("*", 1500, id);
   ASSERT_FALSE(id.empty());
-  p.signal(SIGKILL);
-  EXPECT_EQ(p.wait().exit_code, -SIGKILL);
+  p->signal(SIGKILL);
+  EXPECT_EQ(p->wait().exit_code, -SIGKILL);
 
   json run = latest_run();  // listing finds the dead run
   EXPECT_EQ(run["status"], "FAILURE");
@@ -234,15 +245,13 @@ TEST_F(HelloCli, AKilledRunIsMarkedFailedAndCanBeReexecuted) {
 }
 
 TEST_F(HelloCli, RunsCancelStopsARunInAnotherProcess) {
-  std::string config =
-      write_file("sleep.json", R"({"assets": {"slow/sleeper": {"sleep_ms": 60000}}})");
-  Process p({binary_, "materialize", "-s", "numbers+", "--config", config}, env());
-  std::string id = wait_for_step_start("slow/sleeper");
+  std::string id;
+  auto p = start_sleeping_run("numbers+", 60000, id);
   ASSERT_FALSE(id.empty());
   auto cancel = cli({"runs", "cancel", id});
   EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
   EXPECT_NE(cancel.out.find("ended CANCELED"), std::string::npos) << cancel.out;
-  auto result = p.wait(30s);
+  auto result = p->wait(30s);
   EXPECT_EQ(result.exit_code, 5) << result.out << result.err;
   EXPECT_EQ(latest_run()["status"], "CANCELED");
   auto again = cli({"runs", "cancel", id});
@@ -251,13 +260,11 @@ TEST_F(HelloCli, RunsCancelStopsARunInAnotherProcess) {
 }
 
 TEST_F(HelloCli, SigintCancelsTheRunCleanly) {
-  std::string config =
-      write_file("sleep.json", R"({"assets": {"slow/sleeper": {"sleep_ms": 60000}}})");
-  Process p({binary_, "materialize", "-s", "+slow/sleeper", "--config", config}, env());
-  std::string id = wait_for_step_start("slow/sleeper");
+  std::string id;
+  auto p = start_sleeping_run("+slow/sleeper", 60000, id);
   ASSERT_FALSE(id.empty());
-  p.signal(SIGINT);
-  auto result = p.wait(30s);
+  p->signal(SIGINT);
+  auto result = p->wait(30s);
   EXPECT_EQ(result.exit_code, 5) << result.out << result.err;
   json run = latest_run();
   EXPECT_EQ(run["status"], "CANCELED");
