@@ -118,8 +118,9 @@ int main(int argc, char** argv) {
   double validate_s = seconds_since(t_validate);
 
   auto instance = cairn::Instance::open(home);
-  cairn::IOManagers io_managers{{"fs", cairn::make_filesystem_io_manager(instance->values_dir().string())},
-                                {"memory", cairn::make_memory_io_manager()}};
+  cairn::IOManagers io_managers{
+      {"fs", cairn::make_filesystem_io_manager(instance->values_dir().string())},
+      {"memory", cairn::make_memory_io_manager()}};
   cairn::RunPlan plan;
   plan.steps.assign(graph.topological_order().begin(), graph.topological_order().end());
   cairn::RunRecord run;

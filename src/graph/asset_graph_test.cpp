@@ -287,7 +287,9 @@ TEST(AssetGraphValidation, JobSelectingNothing) {
 struct Knobs {
   std::int64_t depth = 3;
 };
-void describe_config(ConfigSchema<Knobs>& s) { s.field("depth", &Knobs::depth); }
+void describe_config(ConfigSchema<Knobs>& s) {
+  s.field("depth", &Knobs::depth);
+}
 
 TEST(AssetGraphValidation, JobWithInvalidDefaultConfig) {
   auto a = asset<int>("a").config<Knobs>().compute(

@@ -11,7 +11,6 @@
 namespace cairn {
 namespace {
 
-
 class RunPlanTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -1,6 +1,5 @@
 // Must NOT compile: an asset<double> whose compute function returns a std::string.
 #include <cairn/cairn.hpp>
 
-auto ratio = cairn::asset<double>("ratio").compute([](cairn::Context&) {
-  return std::string("not a number");
-});
+auto ratio = cairn::asset<double>("ratio").compute(
+    [](cairn::Context&) { return std::string("not a number"); });
