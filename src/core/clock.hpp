@@ -62,10 +62,6 @@ class FakeClock final : public Clock {
     std::lock_guard guard(mutex_);
     if (deadline > now_) now_ = deadline;
   }
-  void advance(std::chrono::milliseconds d) {
-    std::lock_guard guard(mutex_);
-    now_ += d;
-  }
 
  private:
   std::mutex mutex_;  // guards now_
