@@ -46,6 +46,15 @@ struct AssetDefinition {
   using ComputeFn =
       std::function<AnyValue(Context&, const AnyValue& config, std::span<const AnyValue> inputs)>;
 
+  // Defined out of line (core/asset_definition.cpp): every pipeline file that defines an asset
+  // would otherwise compile these members' copy and destruction code again.
+  AssetDefinition();
+  AssetDefinition(const AssetDefinition&);
+  AssetDefinition(AssetDefinition&&) noexcept;
+  AssetDefinition& operator=(const AssetDefinition&);
+  AssetDefinition& operator=(AssetDefinition&&) noexcept;
+  ~AssetDefinition();
+
   std::string key;
   std::string group = "default";
   std::string description;

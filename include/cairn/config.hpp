@@ -39,8 +39,19 @@ using ConfigData = std::variant<bool, std::int64_t, double, std::string, std::ve
 /// The name of a config type as shown to users: "bool", "int", "float", "string", "int[]", ...
 std::string config_type_name(std::size_t variant_index);
 
+// The special members of ConfigField and ConfigSpec are defined out of line (core/config.cpp):
+// copying and destroying ConfigData's variant of vectors is a lot of code that every pipeline
+// file declaring a config would otherwise compile again.
+
 /// One declared field, with its type erased.
 struct ConfigField {
+  ConfigField(std::string name, std::string doc, std::size_t type_index, ConfigData default_value);
+  ConfigField(const ConfigField&);
+  ConfigField(ConfigField&&) noexcept;
+  ConfigField& operator=(const ConfigField&);
+  ConfigField& operator=(ConfigField&&) noexcept;
+  ~ConfigField();
+
   std::string name;
   std::string doc;
   std::size_t type_index = 0;  ///< index into ConfigData
@@ -49,10 +60,18 @@ struct ConfigField {
 
 /// The declared fields of a config type and how to build it, with the type erased.
 struct ConfigSpec {
+  using BuildFn = std::function<AnyValue(const std::vector<std::pair<std::string, ConfigData>>&)>;
+  ConfigSpec(std::string type_name, std::vector<ConfigField> fields, BuildFn build);
+  ConfigSpec(const ConfigSpec&);
+  ConfigSpec(ConfigSpec&&) noexcept;
+  ConfigSpec& operator=(const ConfigSpec&);
+  ConfigSpec& operator=(ConfigSpec&&) noexcept;
+  ~ConfigSpec();
+
   std::string type_name;
   std::vector<ConfigField> fields;
   /// Builds the config from values already checked against `fields` (name → value).
-  std::function<AnyValue(const std::vector<std::pair<std::string, ConfigData>>&)> build;
+  BuildFn build;
 };
 
 namespace detail {
@@ -86,38 +105,33 @@ class ConfigSchema {
   template <class F>
   ConfigSchema& field(std::string name, F T::*member, std::string doc = {}) {
     constexpr std::size_t index = detail::config_index<F>();
+    using Stored = std::variant_alternative_t<index, ConfigData>;
     T defaults{};
-    ConfigData default_value;
-    if constexpr (index == 1) {
-      default_value = static_cast<std::int64_t>(defaults.*member);
-    } else if constexpr (index == 2) {
-      default_value = static_cast<double>(defaults.*member);
-    } else {
-      default_value = defaults.*member;
-    }
+    // In-place construction: a converting assignment to the variant would make the compiler
+    // resolve overloads across all seven alternatives, in every pipeline file.
     fields_.push_back(
-        ConfigField{std::move(name), std::move(doc), index, std::move(default_value)});
+        ConfigField(std::move(name), std::move(doc), index,
+                    ConfigData(std::in_place_index<index>, static_cast<Stored>(defaults.*member))));
     setters_.push_back([member](T& target, const ConfigData& data) {
-      using Stored = std::variant_alternative_t<index, ConfigData>;
-      target.*member = static_cast<F>(std::get<Stored>(data));
+      target.*member = static_cast<F>(std::get<index>(data));
     });
     return *this;
   }
 
   ConfigSpec spec(std::string type_name) const {
-    auto setters = setters_;
-    auto fields = fields_;
-    return ConfigSpec{
-        std::move(type_name), fields,
-        [setters, fields](const std::vector<std::pair<std::string, ConfigData>>& given) {
-          T value{};
-          for (const auto& [name, data] : given) {
-            for (std::size_t i = 0; i < fields.size(); ++i) {
-              if (fields[i].name == name) setters[i](value, data);
-            }
-          }
-          return AnyValue::of<T>(std::move(value));
-        }};
+    std::vector<std::string> names;
+    for (const auto& f : fields_) names.push_back(f.name);
+    return ConfigSpec(std::move(type_name), fields_,
+                      [setters = setters_, names = std::move(names)](
+                          const std::vector<std::pair<std::string, ConfigData>>& given) {
+                        T value{};
+                        for (const auto& [name, data] : given) {
+                          for (std::size_t i = 0; i < names.size(); ++i) {
+                            if (names[i] == name) setters[i](value, data);
+                          }
+                        }
+                        return AnyValue::of<T>(std::move(value));
+                      });
   }
 
  private:
