@@ -1,4 +1,5 @@
 #include "graph/asset_graph.hpp"
+#include "compute_functions.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,18 +10,12 @@
 namespace cairn {
 namespace {
 
+using testing::leaf;
+using testing::pass;
+using testing::sum;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-int leaf(Context&) {
-  return 1;
-}
-int pass(Context&, const int& x) {
-  return x;
-}
-int sum(Context&, const int& x, const int& y) {
-  return x + y;
-}
 
 // Definitions holding these assets and jobs.
 Definitions definitions(std::vector<AssetRef> assets, std::vector<Job> jobs = {}) {

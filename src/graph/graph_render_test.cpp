@@ -1,4 +1,5 @@
 #include "graph/graph_render.hpp"
+#include "compute_functions.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,20 +11,14 @@
 namespace cairn {
 namespace {
 
+using testing::leaf;
+using testing::pass;
+using testing::sum;
+
 using ::testing::ElementsAre;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using Json = nlohmann::json;
-
-int leaf(Context&) {
-  return 1;
-}
-int pass(Context&, const int& x) {
-  return x;
-}
-int sum(Context&, const int& x, const int& y) {
-  return x + y;
-}
 
 struct TrainConfig {
   double learning_rate = 0.1;

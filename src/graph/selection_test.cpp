@@ -1,4 +1,5 @@
 #include "graph/selection.hpp"
+#include "compute_functions.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,16 +9,13 @@
 namespace cairn {
 namespace {
 
+using testing::leaf;
+using testing::pass;
+using testing::sum;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-int leaf(Context&) {
-  return 1;
-}
-int pass(Context&, const int& x) {
-  return x;
-}
 
 /// Definitions holding just these assets.
 Definitions definitions(std::vector<AssetRef> assets) {

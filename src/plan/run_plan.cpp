@@ -17,8 +17,10 @@ std::vector<std::string> RunPlan::step_keys(const AssetGraph& graph) const {
 
 namespace {
 
-bool stored_in_memory(const MaterializationRecord& m) {
-  return m.payload_json.find("\"io_manager\":\"memory\"") != std::string::npos;
+// The engine writes materialization payloads compactly (exec/materialization_payload.cpp), so
+// the IO manager can be recognized without parsing the payload.
+bool stored_in_memory(const std::string& materialization_payload) {
+  return materialization_payload.find("\"io_manager\":\"memory\"") != std::string::npos;
 }
 
 // Fills stored_inputs for the typed upstreams of plan.steps that are outside the plan.
@@ -37,7 +39,7 @@ void find_stored_inputs(const AssetGraph& graph, RunPlan& plan, Storage& storage
                     "it too, e.g. with '+" +
                     graph.key(id) + "' or '*" + graph.key(id) + "'");
       }
-      if (stored_in_memory(*latest)) {
+      if (stored_in_memory(latest->payload_json)) {
         throw Error("asset '" + graph.key(id) + "' needs the value of '" + graph.key(up) +
                     "', which is not in the selection and was last kept by the in-memory IO "
                     "manager of another process; select it too, e.g. with '+" +
@@ -68,8 +70,7 @@ RunPlan plan_reexecution(const AssetGraph& graph, const RunRecord& parent,
   std::unordered_set<std::string> in_memory;
   for (const Event& e : parent_events) {
     if (e.type == EventType::kStepSuccess) succeeded.insert(e.step_key);
-    if (e.type == EventType::kAssetMaterialization &&
-        e.payload_json.find("\"io_manager\":\"memory\"") != std::string::npos) {
+    if (e.type == EventType::kAssetMaterialization && stored_in_memory(e.payload_json)) {
       in_memory.insert(e.step_key);
     }
   }
