@@ -12,5 +12,7 @@
 #include "cairn/error.hpp"
 #include "cairn/io_manager.hpp"
 #include "cairn/metadata.hpp"
+#include "cairn/model_registry.hpp"
 #include "cairn/resource.hpp"
 #include "cairn/retry_policy.hpp"
+#include "cairn/tracking.hpp"

@@ -16,7 +16,7 @@ enum class ExitCode : int {
 };
 
 /// Turns the binary into the pipeline's command line: `list`, `graph`, `materialize`, `runs`,
-/// `status`. Returns the process exit code.
+/// `status`, `experiments`, `tracking`, `models`. Returns the process exit code.
 /// @code
 ///   int main(int argc, char** argv) { return cairn::run_cli(defs, argc, argv); }
 /// @endcode

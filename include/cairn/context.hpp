@@ -1,8 +1,8 @@
 #pragma once
 /// @file context.hpp
-/// What a running step sees of cairn: its identity, logging, metadata, cancellation and
-/// resources. Implemented by the engine; a Context is valid only during the compute call it is
-/// passed to and is not shared between threads.
+/// What a running step sees of cairn: its identity, logging, metadata, cancellation, resources,
+/// and its experiment tracking. Implemented by the engine; a Context is valid only during the
+/// compute call it is passed to and is not shared between threads.
 
 #include <map>
 #include <string>
@@ -13,6 +13,11 @@
 #include "cairn/metadata.hpp"
 
 namespace cairn {
+
+namespace tracking {
+class ModelRegistry;
+class TrackingRun;
+}  // namespace tracking
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
@@ -45,6 +50,24 @@ class Context {
   void throw_if_cancelled() const {
     if (is_cancelled()) throw StepCanceled("step '" + asset_key() + "' was asked to stop");
   }
+
+  /// This step's tracking run (cairn/tracking.hpp), started on the first call in the
+  /// experiment named after the asset key, linked to this run, asset and partition and tagged
+  /// with the run's tags. The engine ends it when the step ends: FINISHED if the step
+  /// succeeded, FAILED (or KILLED when cancelled) otherwise. Each attempt of a retried step
+  /// gets its own tracking run.
+  ///
+  /// @code
+  ///   auto& run = ctx.tracking();
+  ///   run.log_params({{"max_depth", "6"}});
+  ///   run.log_metric("auc", auc);
+  /// @endcode
+  virtual tracking::TrackingRun& tracking() = 0;
+  /// The same, in the experiment `experiment` rather than the asset key's. Throws cairn::Error
+  /// if this step's tracking run was already started in another experiment.
+  virtual tracking::TrackingRun& tracking(std::string_view experiment) = 0;
+  /// The model registry of this run's instance (cairn/model_registry.hpp).
+  virtual tracking::ModelRegistry& model_registry() = 0;
 
   /// The resource registered under `key` in Definitions::resources, which this asset must have
   /// declared with `.require_resource(key)`. Throws cairn::Error if it was not declared or has

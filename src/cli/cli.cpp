@@ -50,6 +50,9 @@ int run_cli(const Definitions& defs, int argc, char** argv) {
   add_materialize_command(app, env, action);
   add_runs_command(app, env, action);
   add_status_command(app, env, action);
+  add_experiments_command(app, env, action);
+  add_tracking_command(app, env, action);
+  add_models_command(app, env, action);
 
   try {
     app.parse(argc, argv);

@@ -20,6 +20,9 @@ void add_graph_command(CLI::App& app, CliEnv& env, CommandAction& action);
 void add_materialize_command(CLI::App& app, CliEnv& env, CommandAction& action);
 void add_runs_command(CLI::App& app, CliEnv& env, CommandAction& action);
 void add_status_command(CLI::App& app, CliEnv& env, CommandAction& action);
+void add_experiments_command(CLI::App& app, CliEnv& env, CommandAction& action);
+void add_tracking_command(CLI::App& app, CliEnv& env, CommandAction& action);
+void add_models_command(CLI::App& app, CliEnv& env, CommandAction& action);
 
 struct LaunchRequest;
 struct LaunchResult;

@@ -6,7 +6,9 @@
 #include <csignal>
 #include <random>
 
+#include "cairn/tracking.hpp"
 #include "storage/batched_event_writer.hpp"
+#include "tracking/tracking_backend.hpp"
 
 namespace cairn {
 
@@ -103,6 +105,8 @@ LaunchResult launch_run(CliEnv& env, const LaunchRequest& request,
     options.should_cancel = [&storage, run_id] {
       return g_interrupted.load() || storage.is_cancel_requested(run_id);
     };
+    tracking::Tracker tracker(tracking::borrow_instance(instance));
+    options.tracker = &tracker;
     RunEngine engine(graph, io_managers, env.definitions().resources, writer, clock, options);
     auto started = std::chrono::steady_clock::now();
     result.status = engine.execute(run, request.plan, request.config);

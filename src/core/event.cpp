@@ -1,12 +1,11 @@
 #include "core/event.hpp"
 
-#include <array>
-#include <utility>
+#include "core/enum_names.hpp"
 
 namespace cairn {
 
 namespace {
-constexpr std::array<std::pair<EventType, std::string_view>, 14> kEventNames{{
+constexpr EnumNames<EventType, 14> kEventNames{{
     {EventType::kRunStarting, "RUN_STARTING"},
     {EventType::kRunStart, "RUN_START"},
     {EventType::kRunSuccess, "RUN_SUCCESS"},
@@ -23,29 +22,12 @@ constexpr std::array<std::pair<EventType, std::string_view>, 14> kEventNames{{
     {EventType::kLog, "LOG"},
 }};
 
-constexpr std::array<std::pair<LogLevel, std::string_view>, 4> kLevelNames{{
+constexpr EnumNames<LogLevel, 4> kLevelNames{{
     {LogLevel::kDebug, "DEBUG"},
     {LogLevel::kInfo, "INFO"},
     {LogLevel::kWarning, "WARNING"},
     {LogLevel::kError, "ERROR"},
 }};
-
-template <class E, std::size_t N>
-std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& table, E value) {
-  for (const auto& [v, name] : table) {
-    if (v == value) return name;
-  }
-  return "UNKNOWN";
-}
-
-template <class E, std::size_t N>
-std::optional<E> value_of(const std::array<std::pair<E, std::string_view>, N>& table,
-                          std::string_view text) {
-  for (const auto& [v, name] : table) {
-    if (name == text) return v;
-  }
-  return std::nullopt;
-}
 }  // namespace
 
 std::string_view to_string(EventType type) {

@@ -11,6 +11,7 @@
 
 #include "core/event.hpp"
 #include "core/run_record.hpp"
+#include "core/tracking_store.hpp"
 
 namespace cairn {
 
@@ -65,6 +66,9 @@ class Storage {
   /// Makes everything committed so far durable against power loss (commits are durable against
   /// a process crash as soon as they return).
   virtual void sync() = 0;
+
+  /// Experiment tracking and the model registry, in the same database.
+  virtual TrackingStore& tracking() = 0;
 };
 
 }  // namespace cairn

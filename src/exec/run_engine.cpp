@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "cairn/error.hpp"
+#include "cairn/tracking.hpp"
 #include "exec/materialization_payload.hpp"
 #include "exec/step_context.hpp"
 
@@ -60,6 +61,7 @@ struct Outcome {
   std::string error;
   AnyValue value;
   Metadata metadata;
+  std::optional<tracking::TrackingRun> tracking_run;  // if the step started one
 };
 
 struct StepSlot {
@@ -179,6 +181,7 @@ class Execution {
       lock.unlock();
 
       Outcome outcome = compute(index, def, attempt, inputs, to_load);
+      if (!outcome.ok) end_tracking_run(def.key, outcome, /*succeeded=*/false);
 
       lock.lock();
       if (outcome.ok && slot.state == StepState::kRunning) {
@@ -186,6 +189,12 @@ class Execution {
         with_deadline_.erase(index);
         lock.unlock();
         store(def, attempt, started_at, outcome);
+        end_tracking_run(def.key, outcome, outcome.ok);
+        lock.lock();
+      } else if (outcome.ok && outcome.tracking_run) {
+        // Computed after its timeout had failed the step: the value is discarded.
+        lock.unlock();
+        end_tracking_run(def.key, outcome, /*succeeded=*/false);
         lock.lock();
       }
       --running_;
@@ -197,12 +206,12 @@ class Execution {
                   std::vector<AnyValue>& inputs, const std::vector<NodeId>& to_load) {
     emit_step(EventType::kStepStart, def.key, "", attempt_payload(attempt));
     Outcome outcome;
+    StepContext ctx(run_.run_id, run_.tags, def, attempt, stops_[index], resources_, sink_, clock_,
+                    options_.tracker);
     try {
       for (std::size_t i = 0, j = 0; i < inputs.size(); ++i) {
         if (!inputs[i]) inputs[i] = load_stored(to_load[j++], def.key);
       }
-      StepContext ctx(run_.run_id, run_.tags, def, attempt, stops_[index], resources_, sink_,
-                      clock_);
       static const AnyValue kNoConfig;
       auto config = config_.by_asset.find(def.key);
       outcome.value =
@@ -217,7 +226,27 @@ class Execution {
     } catch (...) {
       outcome.error = "the compute function threw a non-standard exception";
     }
+    outcome.tracking_run = ctx.take_tracking_run();
     return outcome;
+  }
+
+  // Ends the tracking run the step started, if it did and did not end it itself. A failure to
+  // record the end is reported as a warning of the step: the step's own outcome stands.
+  void end_tracking_run(const std::string& step, Outcome& outcome, bool succeeded) {
+    if (!outcome.tracking_run) return;
+    using tracking::TrackingRunStatus;
+    const TrackingRunStatus status = succeeded ? TrackingRunStatus::kFinished
+                                     : outcome.kind == FailureKind::kCanceled
+                                         ? TrackingRunStatus::kKilled
+                                         : TrackingRunStatus::kFailed;
+    try {
+      outcome.tracking_run->finish(status);
+    } catch (const std::exception& e) {
+      emit_step(EventType::kLog, step,
+                "could not mark tracking run " + outcome.tracking_run->id() + " " +
+                    std::string(to_string(status)) + ": " + e.what(),
+                "", LogLevel::kWarning);
+    }
   }
 
   // Stores a computed value and records its materialization; turns `outcome` into a failure

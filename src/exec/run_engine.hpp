@@ -26,6 +26,10 @@
 
 namespace cairn {
 
+namespace tracking {
+class Tracker;
+}
+
 struct EngineOptions {
   /// Upper bound on steps running at once; 0 means the number of hardware threads.
   int max_concurrent = 0;
@@ -36,6 +40,8 @@ struct EngineOptions {
   /// Polled by the coordinator; returning true cancels the run (another process's
   /// `runs cancel`, or SIGINT). May be empty.
   std::function<bool()> should_cancel;
+  /// Where steps' `ctx.tracking()` logs (outlives the engine); null: steps that call it fail.
+  tracking::Tracker* tracker = nullptr;
 };
 
 /// IO managers by key, including the built-in "fs" and "memory".

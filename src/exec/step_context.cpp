@@ -12,7 +12,7 @@ StepContext::StepContext(const std::string& run_id,
                          const std::map<std::string, std::string>& run_tags,
                          const AssetDefinition& asset, int attempt, const std::atomic<bool>& stop,
                          const std::map<std::string, Resource>& resources, EventSink& sink,
-                         Clock& clock)
+                         Clock& clock, tracking::Tracker* tracker)
     : run_id_(run_id),
       run_tags_(run_tags),
       asset_(asset),
@@ -20,7 +20,8 @@ StepContext::StepContext(const std::string& run_id,
       stop_(stop),
       resources_(resources),
       sink_(sink),
-      clock_(clock) {}
+      clock_(clock),
+      tracker_(tracker) {}
 
 const std::string& StepContext::asset_key() const {
   return asset_.key;
@@ -59,6 +60,40 @@ void* StepContext::resource_ptr(std::string_view key, const std::type_info& type
                 ", but asset '" + asset_.key + "' asked for a " + type_name(type));
   }
   return it->second.get();
+}
+
+tracking::Tracker& StepContext::tracker() {
+  if (tracker_ == nullptr) {
+    throw Error("step '" + asset_.key +
+                "' has no experiment tracking: this run was executed without an instance; run it "
+                "through the pipeline's command line (materialize) or give the engine a tracker");
+  }
+  return *tracker_;
+}
+
+tracking::TrackingRun& StepContext::tracking() {
+  return tracking_run_ ? *tracking_run_ : tracking(asset_.key);
+}
+
+tracking::TrackingRun& StepContext::tracking(std::string_view experiment) {
+  if (tracking_run_) {
+    if (tracking_run_->experiment() != experiment) {
+      throw Error("step '" + asset_.key + "' already logs to tracking run " + tracking_run_->id() +
+                  " in experiment '" + tracking_run_->experiment() + "', not '" +
+                  std::string(experiment) + "'; a step has one tracking run: call ctx.tracking(\"" +
+                  std::string(experiment) + "\") before any other ctx.tracking()");
+    }
+    return *tracking_run_;
+  }
+  std::map<std::string, std::string> tags = run_tags_;
+  tags["cairn.attempt"] = std::to_string(attempt_);
+  tracking_run_ = tracker().start_run(experiment, asset_.key, {run_id_, asset_.key, ""}, tags);
+  return *tracking_run_;
+}
+
+tracking::ModelRegistry& StepContext::model_registry() {
+  if (!registry_) registry_ = tracker().models();
+  return *registry_;
 }
 
 }  // namespace cairn

@@ -2,10 +2,13 @@
 
 #include <atomic>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "cairn/context.hpp"
+#include "cairn/model_registry.hpp"
 #include "cairn/resource.hpp"
+#include "cairn/tracking.hpp"
 #include "core/clock.hpp"
 #include "core/event_sink.hpp"
 
@@ -14,12 +17,14 @@ namespace cairn {
 struct AssetDefinition;
 
 /// The Context of one attempt of one step. Lives on the worker's stack for the duration of the
-/// compute call; `stop` is owned by the engine and outlives it.
+/// compute call; `stop` is owned by the engine and outlives it. `tracker` may be null (no
+/// instance: ctx.tracking() then throws); otherwise it outlives the context.
 class StepContext final : public Context {
  public:
   StepContext(const std::string& run_id, const std::map<std::string, std::string>& run_tags,
               const AssetDefinition& asset, int attempt, const std::atomic<bool>& stop,
-              const std::map<std::string, Resource>& resources, EventSink& sink, Clock& clock);
+              const std::map<std::string, Resource>& resources, EventSink& sink, Clock& clock,
+              tracking::Tracker* tracker);
 
   const std::string& run_id() const override { return run_id_; }
   const std::string& asset_key() const override;
@@ -28,13 +33,20 @@ class StepContext final : public Context {
   void log(LogLevel level, std::string_view message) override;
   void add_metadata(std::string label, MetadataValue value) override;
   bool is_cancelled() const override { return stop_.load(std::memory_order_relaxed); }
+  tracking::TrackingRun& tracking() override;
+  tracking::TrackingRun& tracking(std::string_view experiment) override;
+  tracking::ModelRegistry& model_registry() override;
 
   Metadata take_metadata() { return std::move(metadata_); }
+  /// The tracking run the step started, if it started one; the engine ends it.
+  std::optional<tracking::TrackingRun> take_tracking_run() { return std::move(tracking_run_); }
 
  protected:
   void* resource_ptr(std::string_view key, const std::type_info& type) override;
 
  private:
+  tracking::Tracker& tracker();
+
   const std::string& run_id_;
   const std::map<std::string, std::string>& run_tags_;
   const AssetDefinition& asset_;
@@ -43,7 +55,10 @@ class StepContext final : public Context {
   const std::map<std::string, Resource>& resources_;
   EventSink& sink_;
   Clock& clock_;
+  tracking::Tracker* tracker_;
   Metadata metadata_;
+  std::optional<tracking::TrackingRun> tracking_run_;  // started by the first tracking() call
+  std::optional<tracking::ModelRegistry> registry_;    // made by the first model_registry() call
 };
 
 }  // namespace cairn

@@ -17,14 +17,12 @@
 
 #include "cairn/error.hpp"
 #include "core/clock.hpp"
+#include "core/id_prefix.hpp"
 #include "storage/sqlite_storage.hpp"
 
 namespace cairn {
 
 namespace {
-
-constexpr std::size_t kMinPrefixLength = 4;
-constexpr int kMaxAmbiguousShown = 5;
 
 std::string errno_text(int error) {
   return std::strerror(error);
@@ -135,7 +133,9 @@ class OpenLock {
 
 std::unique_ptr<Instance> Instance::open(std::filesystem::path home) {
   home = std::filesystem::absolute(home);
-  for (const auto& dir : {home, home / "storage", home / "runs"}) ensure_writable_directory(dir);
+  for (const auto& dir : {home, home / "storage", home / "runs", home / "artifacts"}) {
+    ensure_writable_directory(dir);
+  }
   std::unique_ptr<SqliteStorage> storage;
   {
     OpenLock lock(home / "open.lock");
@@ -258,29 +258,17 @@ void Instance::fail_dead_run(const RunRecord& run) {
                         run.run_id + " --from-failure`";
   events.push_back(std::move(run_failure));
   storage_->append_events(events);
+  storage_->tracking().end_tracking_runs_of_run(run.run_id, tracking::TrackingRunStatus::kFailed,
+                                                now);
 }
 
 std::string Instance::resolve_run_id(std::string_view id_or_prefix) {
-  const std::string id(id_or_prefix);
-  if (storage_->get_run(id)) return id;
-  std::string hint;
-  if (id.size() >= kMinPrefixLength) {
-    const std::vector<std::string> matches = storage_->find_run_ids(id, kMaxAmbiguousShown + 1);
-    if (matches.size() == 1) return matches.front();
-    if (matches.size() > 1) {
-      std::string listed;
-      for (std::size_t i = 0; i < matches.size() && i < kMaxAmbiguousShown; ++i) {
-        listed += (i == 0 ? "" : ", ") + matches[i];
-      }
-      if (matches.size() > kMaxAmbiguousShown) listed += ", ...";
-      throw NotFoundError("run id prefix '" + id + "' is ambiguous, matches: " + listed +
-                          "; give more characters of the id");
-    }
-  } else {
-    hint = " (a prefix needs at least " + std::to_string(kMinPrefixLength) + " characters)";
-  }
-  throw NotFoundError("no run with id '" + id + "'" + hint +
-                      "; `runs list` shows the runs of this instance");
+  return resolve_id_prefix(
+      id_or_prefix, {"run", "`runs list` shows the runs of this instance",
+                     [this](const std::string& id) { return storage_->get_run(id).has_value(); },
+                     [this](const std::string& prefix, int limit) {
+                       return storage_->find_run_ids(prefix, limit);
+                     }});
 }
 
 void Instance::sync() {

@@ -5,6 +5,7 @@
 //   $CAIRN_HOME/            default ./.cairn
 //     cairn.db              the SQLite database (runs, events, asset index)
 //     storage/              values written by IO managers
+//     artifacts/            files of tracking runs and model versions (docs/tracking.md)
 //     runs/<run id>.lock    held (flock) by the process executing the run
 //
 // Dead-process detection uses the run lock rather than the pid: the kernel releases a flock when
@@ -78,6 +79,8 @@ class Instance {
   const std::filesystem::path& home() const { return home_; }
   /// Where IO managers write values: home/storage.
   std::filesystem::path values_dir() const { return home_ / "storage"; }
+  /// The artifact root of experiment tracking and the model registry: home/artifacts.
+  std::filesystem::path artifacts_dir() const { return home_ / "artifacts"; }
 
   /// Takes the run's lock without waiting. The process that executes a run must hold it for the
   /// run's whole life, taken before the run's RUN_STARTING event: a STARTING or STARTED run of
@@ -88,7 +91,8 @@ class Instance {
 
   /// Fails every unfinished run (STARTING or STARTED) of this host whose lock is free: each step
   /// started and not finished gets a STEP_FAILURE of kind "lost", then the run a RUN_FAILURE
-  /// saying its process died, in one append. Runs of other hosts are left alone. Safe when
+  /// saying its process died, in one append; then its RUNNING tracking runs become FAILED.
+  /// Runs of other hosts are left alone. Safe when
   /// several processes recover at once: a run is recovered while holding its lock, after
   /// re-reading its status. Returns the ids of the runs recovered.
   std::vector<std::string> recover_dead_runs();

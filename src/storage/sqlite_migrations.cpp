@@ -87,6 +87,105 @@ CREATE TABLE asset_index (
   PRIMARY KEY (asset_key, partition_key)
 );
 )sql"},
+    // Experiment tracking and the model registry (docs/tracking.md). Params, metrics, tags and
+    // artifacts name their tracking run by `tracking_runs.seq` for the reason events use
+    // `run_seq`: a training curve is thousands of metric rows. A metric value is NULL when it
+    // was NaN (SQLite stores NaN as NULL). Versions and aliases name their model by
+    // `registered_models.id`; a version's number is taken from `next_version`, so numbers are
+    // never reused after a delete.
+    Migration{2, R"sql(
+CREATE TABLE experiments (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at REAL NOT NULL
+);
+CREATE TABLE tracking_runs (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+  name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  start_time REAL NOT NULL,
+  end_time REAL NOT NULL,
+  run_id TEXT NOT NULL,
+  asset_key TEXT NOT NULL,
+  partition_key TEXT NOT NULL
+);
+CREATE INDEX tracking_runs_by_experiment ON tracking_runs(experiment_id, start_time);
+CREATE INDEX tracking_runs_by_run ON tracking_runs(run_id);
+CREATE TABLE params (
+  run_seq INTEGER NOT NULL REFERENCES tracking_runs(seq),
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (run_seq, key)
+);
+CREATE TABLE metrics (
+  id INTEGER PRIMARY KEY,
+  run_seq INTEGER NOT NULL REFERENCES tracking_runs(seq),
+  key TEXT NOT NULL,
+  value REAL,
+  step INTEGER NOT NULL,
+  timestamp REAL NOT NULL
+);
+CREATE INDEX metrics_by_run_key ON metrics(run_seq, key, step, timestamp);
+CREATE TABLE tags (
+  run_seq INTEGER NOT NULL REFERENCES tracking_runs(seq),
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (run_seq, key)
+);
+CREATE TABLE artifacts (
+  run_seq INTEGER NOT NULL REFERENCES tracking_runs(seq),
+  path TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  logged_at REAL NOT NULL,
+  PRIMARY KEY (run_seq, path)
+);
+CREATE TABLE registered_models (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL,
+  created_at REAL NOT NULL,
+  updated_at REAL NOT NULL,
+  next_version INTEGER NOT NULL
+);
+CREATE TABLE model_versions (
+  model_id INTEGER NOT NULL REFERENCES registered_models(id),
+  version INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  tracking_run_id TEXT NOT NULL,
+  artifact_path TEXT NOT NULL,
+  flavor TEXT NOT NULL,
+  metrics_json TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  asset_key TEXT NOT NULL,
+  partition_key TEXT NOT NULL,
+  description TEXT NOT NULL,
+  created_at REAL NOT NULL,
+  PRIMARY KEY (model_id, version)
+);
+CREATE INDEX model_versions_by_tracking_run ON model_versions(tracking_run_id);
+CREATE TABLE model_aliases (
+  model_id INTEGER NOT NULL,
+  alias TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  updated_at REAL NOT NULL,
+  PRIMARY KEY (model_id, alias),
+  FOREIGN KEY (model_id, version) REFERENCES model_versions(model_id, version)
+);
+CREATE TABLE model_alias_events (
+  id INTEGER PRIMARY KEY,
+  model_id INTEGER NOT NULL REFERENCES registered_models(id),
+  alias TEXT NOT NULL,
+  from_version INTEGER NOT NULL,
+  to_version INTEGER NOT NULL,
+  archived_version INTEGER NOT NULL,
+  timestamp REAL NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX model_alias_events_by_model ON model_alias_events(model_id, alias, id);
+)sql"},
 };
 static_assert(kMigrations.back().version == kCurrentSchemaVersion,
               "the last migration must bring the schema to kCurrentSchemaVersion");
@@ -206,13 +305,13 @@ int read_schema_version(sqlite3* db, const std::filesystem::path& path) {
   return found;
 }
 
-void run_migrations(sqlite3* db, const std::filesystem::path& path) {
+void run_migrations(sqlite3* db, const std::filesystem::path& path, int target) {
   exec_sql(db, path, "BEGIN IMMEDIATE", "starting the schema migration");
   try {
     // Read again under the write lock: another process may have migrated since we looked.
     const int from = read_schema_version(db, path);
     for (const Migration& migration : kMigrations) {
-      if (migration.version <= from) continue;
+      if (migration.version <= from || migration.version > target) continue;
       exec_sql(db, path, migration.sql,
                "migrating the schema to version " + std::to_string(migration.version));
       OneShot record(db, path, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",

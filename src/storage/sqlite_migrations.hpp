@@ -15,7 +15,7 @@ struct sqlite3;
 namespace cairn {
 
 /// The schema version this build writes. A database with a newer version is refused.
-inline constexpr int kCurrentSchemaVersion = 1;
+inline constexpr int kCurrentSchemaVersion = 2;
 
 /// Throws StorageError if `path` exists, is not empty and does not start with the SQLite file
 /// header. Run before SQLite opens the file, so that a file that is not a database is never
@@ -27,10 +27,13 @@ void check_database_file(const std::filesystem::path& path);
 /// SQLite database that cairn did not create, or has a version newer than kCurrentSchemaVersion.
 int read_schema_version(sqlite3* db, const std::filesystem::path& path);
 
-/// Applies every migration above the database's version, in order, in one IMMEDIATE transaction
-/// (so two processes opening the same new instance do not both migrate it). Throws StorageError
-/// like read_schema_version(), or if a migration fails; a failed migration changes nothing.
-void run_migrations(sqlite3* db, const std::filesystem::path& path);
+/// Applies every migration above the database's version up to `target`, in order, in one
+/// IMMEDIATE transaction (so two processes opening the same new instance do not both migrate
+/// it). Throws StorageError like read_schema_version(), or if a migration fails; a failed
+/// migration changes nothing. Tests pass an older `target` to build a database as an older cairn
+/// wrote it.
+void run_migrations(sqlite3* db, const std::filesystem::path& path,
+                    int target = kCurrentSchemaVersion);
 
 // Shared by the SQLite backend's files.
 

@@ -26,6 +26,8 @@ struct sqlite3_stmt;
 
 namespace cairn {
 
+class SqliteTrackingStore;
+
 /// Storage in a SQLite database file.
 ///
 /// Thread safety: every method may be called from any thread; calls are serialized. Several
@@ -75,11 +77,14 @@ class SqliteStorage final : public Storage {
   /// Checkpoints the WAL into the database file without waiting for readers, fsyncs the WAL if
   /// readers kept part of it from being checkpointed, and fsyncs the directory.
   void sync() override;
+  /// The tracking tables of the same database, on the same connection.
+  TrackingStore& tracking() override;
 
   /// The database file.
   const std::filesystem::path& path() const { return path_; }
 
  private:
+  friend class SqliteTrackingStore;  // shares the connection, its mutex and statement cache
   class Query;
   class Transaction;
 
@@ -91,6 +96,7 @@ class SqliteStorage final : public Storage {
   std::mutex mutex_;  // guards db_ (and every statement prepared on it) and statements_
   sqlite3* db_;       // owned; closed by the destructor
   std::map<std::string, sqlite3_stmt*, std::less<>> statements_;  // owned; keyed by their SQL
+  const std::unique_ptr<SqliteTrackingStore> tracking_;
 };
 
 }  // namespace cairn
