@@ -8,8 +8,8 @@
 
 #include <cmath>
 #include <fstream>
-#include <iterator>
 
+#include "file_contents.hpp"
 #include "scratch_dir.hpp"
 
 namespace cairn::tracking {
@@ -18,11 +18,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 class ModelRegistryTest : public ::testing::Test {
  protected:
@@ -77,7 +72,7 @@ TEST_F(ModelRegistryTest, AVersionFromARunArtifactTakesTheRunsMetricsAndLineage)
   // Referenced, not copied: the file is the run's artifact.
   EXPECT_EQ(registry_.artifact_file(version),
             tracker_.resume_run(run).artifact_file("model/model.ubj"));
-  EXPECT_EQ(read_file(registry_.artifact_file(version)), "model bytes");
+  EXPECT_EQ(cairn::testing::file_contents(registry_.artifact_file(version)), "model bytes");
   EXPECT_EQ(registry_.get_model("credit-scorer").latest_version, 1);
 }
 
@@ -88,11 +83,11 @@ TEST_F(ModelRegistryTest, AVersionFromALocalFileCopiesItUnderTheArtifactRoot) {
       "forecaster", {.file = local.string(), .flavor = "cairn-linear", .metrics = {{"mae", 3.5}}});
   const RegisteredModel model = registry_.get_model("forecaster");
   EXPECT_EQ(version.artifact_path, "models/" + std::to_string(model.id) + "/v1/linear.txt");
-  EXPECT_EQ(read_file(registry_.artifact_file(version)), "weights");
+  EXPECT_EQ(cairn::testing::file_contents(registry_.artifact_file(version)), "weights");
   EXPECT_EQ(version.metrics.at("mae"), 3.5);
   EXPECT_TRUE(version.tracking_run_id.empty());
   fs::remove(local);
-  EXPECT_EQ(read_file(registry_.artifact_file(version)), "weights");
+  EXPECT_EQ(cairn::testing::file_contents(registry_.artifact_file(version)), "weights");
 }
 
 TEST_F(ModelRegistryTest, PromotionArchivesThePreviousProductionModelAndRecordsWhy) {

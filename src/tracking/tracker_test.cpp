@@ -7,10 +7,10 @@
 
 #include <cmath>
 #include <fstream>
-#include <iterator>
 #include <thread>
 
 #include "cairn/tracking.hpp"
+#include "file_contents.hpp"
 #include "scratch_dir.hpp"
 #include "storage/instance.hpp"
 #include "tracking/tracking_backend.hpp"
@@ -21,11 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 class TrackerTest : public ::testing::Test {
  protected:
@@ -116,8 +111,8 @@ TEST_F(TrackerTest, ArtifactsAreCopiedUnderTheArtifactRootWithSizeAndChecksum) {
 
   const std::string experiment_id = std::to_string(tracker_.get_experiment("e").id);
   const fs::path dir = home() / "artifacts" / experiment_id / run.id();
-  EXPECT_EQ(read_file(dir / "model" / "model.ubj"), "abc");
-  EXPECT_EQ(read_file(dir / "reports" / "summary.json"), "{\"auc\": 0.74}");
+  EXPECT_EQ(cairn::testing::file_contents(dir / "model" / "model.ubj"), "abc");
+  EXPECT_EQ(cairn::testing::file_contents(dir / "reports" / "summary.json"), "{\"auc\": 0.74}");
   EXPECT_EQ(run.artifact_file("model/model.ubj"), (dir / "model" / "model.ubj").string());
   const auto listed = run.list_artifacts();
   ASSERT_EQ(listed.size(), 3u);
@@ -157,7 +152,7 @@ TEST_F(TrackerTest, AnArtifactIsNeverReplaced) {
   } catch (const TrackingError& e) {
     EXPECT_THAT(e.what(), HasSubstr("already exists; artifacts are never replaced"));
   }
-  EXPECT_EQ(read_file(run.artifact_file("a.txt")), "first");
+  EXPECT_EQ(cairn::testing::file_contents(run.artifact_file("a.txt")), "first");
   ASSERT_EQ(run.list_artifacts().size(), 1u);
   EXPECT_EQ(run.list_artifacts()[0].size, 5);
 }
@@ -308,7 +303,7 @@ TEST_F(TrackerTest, ThreadsLogToTheirOwnRunsAtOnce) {
   for (int t = 0; t < kThreads; ++t) {
     const TrackingRun run = tracker_.resume_run(ids[t]);
     EXPECT_EQ(run.metric_history("curve").size(), 200u);
-    EXPECT_EQ(read_file(run.artifact_file("out.txt")), std::to_string(t));
+    EXPECT_EQ(cairn::testing::file_contents(run.artifact_file("out.txt")), std::to_string(t));
     EXPECT_EQ(run.info().status, TrackingRunStatus::kFinished);
   }
 }

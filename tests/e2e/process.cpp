@@ -7,20 +7,14 @@
 
 #include <atomic>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "file_contents.hpp"
 
 namespace cairn::testing {
 
 namespace {
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 std::atomic<int> g_counter{0};
 }  // namespace
 
@@ -66,7 +60,7 @@ void Process::signal(int sig) {
 }
 
 std::string Process::out_so_far() const {
-  return read_file(out_path_);
+  return file_contents(out_path_);
 }
 
 ProcessResult Process::wait(std::chrono::seconds timeout) {
@@ -85,8 +79,8 @@ ProcessResult Process::wait(std::chrono::seconds timeout) {
   waited_ = true;
   ProcessResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-  result.out = read_file(out_path_);
-  result.err = read_file(err_path_);
+  result.out = file_contents(out_path_);
+  result.err = file_contents(err_path_);
   return result;
 }
 
