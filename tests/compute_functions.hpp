@@ -5,8 +5,14 @@
 
 namespace cairn::testing {
 
-inline int leaf(Context&) { return 1; }
-inline int pass(Context&, const int& x) { return x; }
-inline int sum(Context&, const int& x, const int& y) { return x + y; }
+inline int leaf(Context&) {
+  return 1;
+}
+inline int pass(Context&, const int& x) {
+  return x;
+}
+inline int sum(Context&, const int& x, const int& y) {
+  return x + y;
+}
 
 }  // namespace cairn::testing

@@ -7,12 +7,6 @@
 // by one; Instance::sync() flushes the whole instance once at the end of a run, which is what
 // makes "reported done" durable without paying an fsync per step.
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -21,6 +15,7 @@
 
 #include "cairn/error.hpp"
 #include "cairn/io_manager.hpp"
+#include "core/atomic_file.hpp"
 
 namespace cairn {
 
@@ -42,14 +37,9 @@ class FilesystemIOManager final : public IOManager {
     std::filesystem::path target = root_ / relative;
     ensure_directory(target.parent_path());
     std::string bytes = ref.codec->encode(value);
-    std::string temp = target.string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                       std::to_string(counter_.fetch_add(1, std::memory_order_relaxed));
-    write_file(temp, bytes);
-    if (std::rename(temp.c_str(), target.c_str()) != 0) {
-      int err = errno;
-      std::remove(temp.c_str());
+    if (std::error_code error = write_file_atomically(target, bytes)) {
       throw Error("cannot store the value of asset '" + ref.asset_key + "' at " + target.string() +
-                  ": " + std::strerror(err));
+                  ": " + error.message());
     }
     return std::string(kUriPrefix) + relative;
   }
@@ -94,26 +84,7 @@ class FilesystemIOManager final : public IOManager {
     created_dirs_.insert(dir.string());
   }
 
-  static void write_file(const std::string& path, const std::string& bytes) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw Error("cannot write " + path + ": " + std::strerror(errno));
-    std::size_t written = 0;
-    while (written < bytes.size()) {
-      ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        int err = errno;
-        ::close(fd);
-        std::remove(path.c_str());
-        throw Error("cannot write " + path + ": " + std::strerror(err));
-      }
-      written += static_cast<std::size_t>(n);
-    }
-    if (::close(fd) != 0) throw Error("cannot write " + path + ": " + std::strerror(errno));
-  }
-
   std::filesystem::path root_;
-  std::atomic<std::uint64_t> counter_{0};
   std::mutex mutex_;  // guards created_dirs_
   std::unordered_set<std::string> created_dirs_;
 };

@@ -1,11 +1,10 @@
 #include <algorithm>
 #include <charconv>
-#include <cstring>
-#include <fstream>
 #include <ostream>
 #include <system_error>
 
 #include "cairn/ml/csv.hpp"
+#include "core/atomic_file.hpp"
 
 namespace cairn::ml {
 
@@ -95,30 +94,16 @@ void write_csv(const Table& table, std::ostream& out, const CsvWriteOptions& opt
 
 void write_csv(const Table& table, const std::filesystem::path& path,
                const CsvWriteOptions& options) {
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      throw CsvError("cannot write '" + path.string() + "': " + std::strerror(errno) +
-                         "; check that the directory exists and is writable",
-                     path.string(), 0, "");
-    }
-    try {
-      write_csv(table, out, options);
-    } catch (const CsvError&) {
-      out.close();
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw CsvError("cannot write '" + path.string() + "' (disk full?)", path.string(), 0, "");
-    }
+  std::error_code error;
+  try {
+    error = write_file_atomically(path, [&](std::ostream& out) { write_csv(table, out, options); });
+  } catch (const CsvError&) {
+    throw CsvError("cannot write '" + path.string() + "' (disk full?)", path.string(), 0, "");
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::string why = ec.message();
-    std::filesystem::remove(tmp, ec);
-    throw CsvError("cannot write '" + path.string() + "': " + why, path.string(), 0, "");
+  if (error) {
+    throw CsvError("cannot write '" + path.string() + "': " + error.message() +
+                       "; check that the directory exists and is writable",
+                   path.string(), 0, "");
   }
 }
 

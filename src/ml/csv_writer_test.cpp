@@ -105,7 +105,10 @@ TEST(CsvWriter, WritesFilesAtomicallyAndReportsFailures) {
   CsvOptions options;
   options.schema = csv_schema(t);
   EXPECT_EQ(read_csv(path, options), t);
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / "out.csv.tmp"));
+  // Nothing but the file itself is left behind (no temporary file).
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator()),
+            1);
   try {
     write_csv(t, dir.path() / "missing-dir" / "out.csv");
     FAIL() << "expected CsvError";

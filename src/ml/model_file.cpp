@@ -1,16 +1,13 @@
 #include "ml/model_file.hpp"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "cairn/ml/model_error.hpp"
+#include "core/atomic_file.hpp"
 
 namespace cairn::ml::detail {
 
@@ -25,16 +22,8 @@ std::string read_model_file(const std::string& path) {
 }
 
 void write_model_file(const std::string& path, std::string_view bytes) {
-  static std::atomic<unsigned> counter{0};
-  std::string temp = path + ".tmp-" + std::to_string(::getpid()) + "-" +
-                     std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
-  std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out || std::rename(temp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    std::remove(temp.c_str());
-    throw ModelError("cannot write the model file '" + path + "': " + std::strerror(err));
+  if (std::error_code error = write_file_atomically(path, bytes)) {
+    throw ModelError("cannot write the model file '" + path + "': " + error.message());
   }
 }
 
