@@ -121,13 +121,13 @@ int main(int argc, char** argv) {
   cairn::IOManagers io_managers{
       {"fs", cairn::make_filesystem_io_manager(instance->values_dir().string())},
       {"memory", cairn::make_memory_io_manager()}};
-  cairn::RunPlan plan;
-  plan.steps.assign(graph.topological_order().begin(), graph.topological_order().end());
+  cairn::RunPlan plan =
+      cairn::plan_everything(cairn::PartitionSpace::build(graph, std::chrono::sys_seconds{}, {}));
   cairn::RunRecord run;
   run.run_id = "bench-" + shape + "-" + std::to_string(n);
   run.root_run_id = run.run_id;
   run.selection = "*";
-  run.step_keys = plan.step_keys(graph);
+  run.step_keys = plan.step_keys();
 
   cairn::SystemClock clock;
   auto t_run = Clock::now();

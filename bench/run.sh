@@ -45,6 +45,9 @@ echo "== micro benchmarks ==" >&2
 echo "== metrics on 10 M predictions ==" >&2
 "$bin/cairn_metrics_bench" --n 10000000 --repeat 5 >&2
 
+echo "== backfill of 10 000 daily partitions: enqueue time (target < 1 s) ==" >&2
+"$bin/cairn_backfill_bench" --partitions 10000 --home "$home/backfill" >&2
+
 echo "== XGBoost training: cairn vs. the C API ==" >&2
 for threads in 1 2; do
   OMP_WAIT_POLICY=passive "$bin/cairn_xgboost_bench" --rounds 300 --repeat 21 --nthread "$threads" >&2

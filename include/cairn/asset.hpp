@@ -33,9 +33,12 @@
 #include <utility>
 #include <vector>
 
+#include "cairn/automation.hpp"
+#include "cairn/check.hpp"
 #include "cairn/codec.hpp"
 #include "cairn/config.hpp"
 #include "cairn/context.hpp"
+#include "cairn/partitions.hpp"
 #include "cairn/retry_policy.hpp"
 
 namespace cairn {
@@ -45,6 +48,14 @@ namespace cairn {
 struct AssetDefinition {
   using ComputeFn =
       std::function<AnyValue(Context&, const AnyValue& config, std::span<const AnyValue> inputs)>;
+  /// Builds the value of a fan-in input (Partitioned<T>) from the upstream's partition values.
+  using CollectFn = AnyValue (*)(std::vector<std::pair<std::string, AnyValue>>&& parts);
+
+  /// How one typed dependency (same index in `deps`) maps partitions.
+  struct DependencyPartitions {
+    PartitionMapping mapping{};
+    CollectFn collect = nullptr;  ///< set for PartitionMapping::Kind::kAll
+  };
 
   // Defined out of line (core/asset_definition.cpp): every pipeline file that defines an asset
   // would otherwise compile these members' copy and destruction code again.
@@ -60,8 +71,9 @@ struct AssetDefinition {
   std::string description;
   std::map<std::string, std::string> tags;
   std::string code_version;
-  std::vector<std::string> deps;   ///< typed upstream keys, in compute-argument order
-  std::vector<std::string> after;  ///< ordering-only upstream keys
+  std::vector<std::string> deps;  ///< typed upstream keys, in compute-argument order
+  std::vector<DependencyPartitions> dep_partitions;  ///< parallel to `deps`
+  std::vector<std::string> after;                    ///< ordering-only upstream keys
   RetryPolicy retry;
   std::chrono::milliseconds timeout{0};  ///< 0: no timeout
   std::vector<std::string> required_resources;
@@ -69,6 +81,13 @@ struct AssetDefinition {
   const std::type_info* value_type = nullptr;
   ValueCodec codec;
   std::optional<ConfigSpec> config;  ///< set when the asset declared `.config<C>()`
+  std::optional<PartitionsDefinition> partitions;
+  std::vector<CheckDefinition> checks;
+  /// Returns the current data version of the thing the asset reads (e.g. a file's hash), without
+  /// computing the asset; recorded as an observation.
+  std::function<std::string(Context&)> observe;
+  std::optional<AutomationCondition> automation;
+  std::string pool;  ///< steps of this asset count against this pool's limit across runs
   ComputeFn compute;
   const char* source_file = "";  ///< from std::source_location: static storage
   std::uint32_t source_line = 0;
@@ -86,12 +105,65 @@ class AssetRef {
   std::shared_ptr<const AssetDefinition> def_;
 };
 
+/// A typed upstream with an explicit partition mapping, made by Asset<T>::offset(),
+/// all_partitions(), mapped() or partition(); pass it to compute() like the handle itself.
+/// `V` is what the compute function receives: T, or Partitioned<T> for all_partitions().
+template <class V>
+class Dependency {
+ public:
+  using value_type = V;
+  Dependency(std::string key, PartitionMapping mapping, AssetDefinition::CollectFn collect)
+      : key_(std::move(key)), mapping_(std::move(mapping)), collect_(collect) {}
+  const std::string& key() const { return key_; }
+  const PartitionMapping& mapping() const { return mapping_; }
+  AssetDefinition::CollectFn collect() const { return collect_; }
+
+ private:
+  std::string key_;
+  PartitionMapping mapping_;
+  AssetDefinition::CollectFn collect_;
+};
+
 /// A typed handle to an asset producing `T`; pass it to a downstream asset's compute().
 template <class T>
 class Asset : public AssetRef {
  public:
   using value_type = T;
   using AssetRef::AssetRef;
+
+  PartitionMapping mapping() const { return {}; }
+  AssetDefinition::CollectFn collect() const { return nullptr; }
+
+  /// Time windows: the partition `windows` windows away from the downstream's (-1: the
+  /// previous day of a daily asset).
+  Dependency<T> offset(int windows) const {
+    return {key(), PartitionMapping{.kind = PartitionMapping::Kind::kOffset, .offset = windows},
+            nullptr};
+  }
+  /// Every materialized partition of this asset, as a Partitioned<T> (fan-in).
+  Dependency<Partitioned<T>> all_partitions() const {
+    return {key(), PartitionMapping{.kind = PartitionMapping::Kind::kAll},
+            [](std::vector<std::pair<std::string, AnyValue>>&& parts) {
+              Partitioned<T> out;
+              out.parts.reserve(parts.size());
+              for (auto& [k, v] : parts) out.parts.emplace_back(std::move(k), v.template as<T>());
+              return AnyValue::of<Partitioned<T>>(std::move(out));
+            }};
+  }
+  /// Explicit downstream key -> upstream key.
+  Dependency<T> mapped(std::map<std::string, std::string> downstream_to_upstream) const {
+    return {key(),
+            PartitionMapping{.kind = PartitionMapping::Kind::kStatic,
+                             .static_map = std::move(downstream_to_upstream)},
+            nullptr};
+  }
+  /// Always the upstream partition `key` (e.g. the reference day of a drift computation).
+  Dependency<T> partition(std::string upstream_key) const {
+    return {key(),
+            PartitionMapping{.kind = PartitionMapping::Kind::kSingle,
+                             .single_key = std::move(upstream_key)},
+            nullptr};
+  }
 };
 
 /// Marks "this asset declares no config".
@@ -137,6 +209,36 @@ class AssetBuilder {
   }
   /// The IO manager (a key of Definitions::io_managers, or "fs" / "memory") storing the value.
   AssetBuilder& io_manager(std::string key) { return set(def_.io_manager, std::move(key)); }
+  /// Partitions the asset: each partition is a step of its own (docs/partitions.md).
+  AssetBuilder& partitioned(PartitionsDefinition partitions) {
+    def_.partitions = std::move(partitions);
+    return *this;
+  }
+  /// Attaches a check run on the value after each materialization (cairn/check.hpp). `fn` is
+  /// called as fn(Context&, const T&) and returns a CheckResult.
+  template <class F>
+  AssetBuilder& check(std::string name, F fn) {
+    return add_check(std::move(name), std::move(fn), false);
+  }
+  /// The same, blocking: a failure of severity error stops everything downstream in the run.
+  template <class F>
+  AssetBuilder& check(std::string name, F fn, Blocking) {
+    return add_check(std::move(name), std::move(fn), true);
+  }
+  /// How to observe the asset's source without computing it: `fn(Context&)` returns a data
+  /// version (e.g. a hash of the input file); a new version makes the asset stale.
+  AssetBuilder& observe(std::function<std::string(Context&)> fn) {
+    def_.observe = std::move(fn);
+    return *this;
+  }
+  /// Lets the daemon materialize the asset by itself (cairn/automation.hpp).
+  AssetBuilder& automation(AutomationCondition condition) {
+    def_.automation = std::move(condition);
+    return *this;
+  }
+  /// Steps of this asset take a slot of `pool` (Definitions::pools) while they run, across
+  /// every run of the instance, e.g. "gpu" with a limit of 1.
+  AssetBuilder& pool(std::string name) { return set(def_.pool, std::move(name)); }
   /// Runs after `upstream` without receiving its value (an ordering-only dependency).
   AssetBuilder& after(const AssetRef& upstream) { return after(upstream.key()); }
   /// Ordering-only dependency by key, for an asset defined elsewhere; checked when Definitions
@@ -157,9 +259,16 @@ class AssetBuilder {
     return next;
   }
 
-  /// Finishes the definition. `fn` is called as fn(Context&, [const Cfg&,] const Deps&...).
-  template <class F, class... Deps>
-  Asset<T> compute(F fn, const Asset<Deps>&... upstream) const {
+  /// Finishes the definition. `fn` is called as fn(Context&, [const Cfg&,] const Deps&...), one
+  /// argument per upstream handle (Asset<D>, or a Dependency made from one).
+  template <class F, class... Handles>
+  Asset<T> compute(F fn, const Handles&... upstream) const {
+    return compute_impl<F, typename Handles::value_type...>(std::move(fn), upstream...);
+  }
+
+ private:
+  template <class F, class... Deps, class... Handles>
+  Asset<T> compute_impl(F fn, const Handles&... upstream) const {
     constexpr bool kHasConfig = !std::is_same_v<Cfg, NoConfig>;
     if constexpr (kHasConfig) {
       static_assert(std::is_invocable_v<F&, Context&, const Cfg&, const Deps&...>,
@@ -179,6 +288,7 @@ class AssetBuilder {
     }
     auto def = std::make_shared<AssetDefinition>(def_);
     (def->deps.push_back(upstream.key()), ...);
+    (def->dep_partitions.push_back({upstream.mapping(), upstream.collect()}), ...);
     def->compute = [fn = std::move(fn)](Context& ctx, const AnyValue& config,
                                         std::span<const AnyValue> inputs) mutable -> AnyValue {
       return [&]<std::size_t... I>(std::index_sequence<I...>)->AnyValue {
@@ -193,7 +303,20 @@ class AssetBuilder {
     return Asset<T>(std::move(def));
   }
 
- private:
+  template <class F>
+  AssetBuilder& add_check(std::string name, F fn, bool blocking) {
+    static_assert(std::is_invocable_r_v<CheckResult, F&, Context&, const T&>,
+                  "cairn: a check function must take (cairn::Context&, const T&) and return a "
+                  "cairn::CheckResult");
+    def_.checks.push_back(CheckDefinition{
+        .name = std::move(name),
+        .blocking = blocking,
+        .evaluate = [fn = std::move(fn)](Context& ctx, const AnyValue& value) mutable {
+          return CheckResult(fn(ctx, value.as<T>()));
+        }});
+    return *this;
+  }
+
   template <class, class>
   friend class AssetBuilder;
   explicit AssetBuilder(AssetDefinition def) : def_(std::move(def)) {}

@@ -8,9 +8,11 @@
 #include <string>
 #include <string_view>
 #include <typeinfo>
+#include <vector>
 
 #include "cairn/error.hpp"
 #include "cairn/metadata.hpp"
+#include "cairn/partitions.hpp"
 
 namespace cairn {
 
@@ -31,6 +33,21 @@ class Context {
   virtual int attempt() const = 0;
   /// Tags of the run (from the job, the CLI's --tag, or a re-executed parent).
   virtual const std::map<std::string, std::string>& run_tags() const = 0;
+
+  /// The partition this step computes; empty when the asset is not partitioned.
+  virtual const std::string& partition_key() const = 0;
+  /// The time window of this step's partition. Throws PartitionError if the asset is not
+  /// partitioned by time windows.
+  virtual TimeWindow partition_window() const = 0;
+  /// Adds keys to the dynamic partition set `name` (keys already present are ignored). Recorded
+  /// as an event of this step and committed with it; the daemon's eager automation then
+  /// materializes the new partitions of assets partitioned by that set. Throws PartitionError on
+  /// a key with characters outside [A-Za-z0-9_.:@+-].
+  virtual void add_dynamic_partitions(std::string_view name, std::vector<std::string> keys) = 0;
+  /// Overrides the data version recorded for this materialization (by default derived from the
+  /// code version, the config and the inputs' data versions), e.g. with a hash of the content:
+  /// downstream assets then stay up to date when a recomputation produced the same data.
+  virtual void set_data_version(std::string version) = 0;
 
   /// Records a log line as an event of this step (durable, shown by `runs logs`).
   virtual void log(LogLevel level, std::string_view message) = 0;

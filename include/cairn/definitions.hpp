@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cairn/asset.hpp"
+#include "cairn/automation.hpp"
 #include "cairn/io_manager.hpp"
 #include "cairn/resource.hpp"
 
@@ -37,6 +38,12 @@ struct Definitions {
   std::map<std::string, Resource> resources{};
   /// Added to the built-in "fs" and "memory"; a key given here replaces the built-in one.
   std::map<std::string, std::shared_ptr<IOManager>> io_managers{};
+  std::vector<Schedule> schedules{};
+  std::vector<Sensor> sensors{};
+  /// Concurrency pools: at most `limit` steps of assets with `.pool(name)` run at once across
+  /// every run of the instance.
+  std::map<std::string, int> pools{};
+  RunQueueSettings run_queue{};
 };
 
 }  // namespace cairn

@@ -53,6 +53,14 @@ int run_cli(const Definitions& defs, int argc, char** argv) {
   add_experiments_command(app, env, action);
   add_tracking_command(app, env, action);
   add_models_command(app, env, action);
+  add_daemon_command(app, env, action);
+  add_schedules_command(app, env, action);
+  add_sensors_command(app, env, action);
+  add_partitions_command(app, env, action);
+  add_check_command(app, env, action);
+  add_observe_command(app, env, action);
+  add_runs_execute_command(app, env, action);
+  add_backfill_command(app, env, action);
 
   try {
     app.parse(argc, argv);

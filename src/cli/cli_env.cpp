@@ -15,6 +15,11 @@ Instance& CliEnv::instance() {
   return *instance_;
 }
 
+PartitionSpace CliEnv::partition_space() {
+  auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  return PartitionSpace::build(graph(), now, instance().storage().all_dynamic_partitions());
+}
+
 const IOManagers& CliEnv::io_managers() {
   if (!io_managers_) {
     IOManagers managers{{"fs", make_filesystem_io_manager(instance().values_dir().string())},

@@ -12,6 +12,7 @@
 #include "cairn/definitions.hpp"
 #include "exec/run_engine.hpp"
 #include "graph/asset_graph.hpp"
+#include "plan/partition_space.hpp"
 #include "storage/instance.hpp"
 
 namespace cairn {
@@ -25,6 +26,9 @@ class CliEnv {
   const AssetGraph& graph();
   /// Opens (and recovers) the instance at --home, $CAIRN_HOME or ./.cairn.
   Instance& instance();
+  /// The partitions of every asset now: time windows up to the current time, dynamic sets as
+  /// stored. Built afresh on each call.
+  PartitionSpace partition_space();
   /// The built-in IO managers plus Definitions::io_managers.
   const IOManagers& io_managers();
 

@@ -23,6 +23,15 @@ void add_status_command(CLI::App& app, CliEnv& env, CommandAction& action);
 void add_experiments_command(CLI::App& app, CliEnv& env, CommandAction& action);
 void add_tracking_command(CLI::App& app, CliEnv& env, CommandAction& action);
 void add_models_command(CLI::App& app, CliEnv& env, CommandAction& action);
+void add_daemon_command(CLI::App& app, CliEnv& env, CommandAction& action);
+void add_schedules_command(CLI::App& app, CliEnv& env, CommandAction& action);
+void add_sensors_command(CLI::App& app, CliEnv& env, CommandAction& action);
+void add_partitions_command(CLI::App& app, CliEnv& env, CommandAction& action);
+void add_check_command(CLI::App& app, CliEnv& env, CommandAction& action);
+void add_observe_command(CLI::App& app, CliEnv& env, CommandAction& action);
+/// `runs execute RUN_ID` (hidden); call after add_runs_command.
+void add_runs_execute_command(CLI::App& app, CliEnv& env, CommandAction& action);
+void add_backfill_command(CLI::App& app, CliEnv& env, CommandAction& action);
 
 struct LaunchRequest;
 struct LaunchResult;

@@ -8,9 +8,12 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/observe_assets.hpp"
 #include "cli/output.hpp"
+#include "cli/partition_args.hpp"
 #include "cli/progress_display.hpp"
 #include "cli/run_launcher.hpp"
+#include "cli/staleness_view.hpp"
 #include "core/suggest.hpp"
 #include "graph/selection.hpp"
 
@@ -24,6 +27,9 @@ struct MaterializeOptions {
   std::string config_file;
   int max_concurrent = 0;
   std::vector<std::string> tags;
+  std::string partition;
+  std::string partitions;
+  bool stale_only = false;
   bool json = false;
 };
 
@@ -126,7 +132,21 @@ int run_materialize(CliEnv& env, const MaterializeOptions& options) {
   for (const auto& [k, v] : parse_tags(options.tags)) request.tags[k] = v;
   request.selection = selection;
   request.max_concurrent = options.max_concurrent;
-  request.plan = plan_selection(graph, selected, env.instance().storage());
+  PartitionSpace space = env.partition_space();
+  request.partition_keys =
+      resolve_partition_args(space, selected, options.partition, options.partitions);
+  std::vector<StepRef> steps = select_steps(space, selected, request.partition_keys,
+                                            options.stale_only && request.partition_keys.empty());
+  if (options.stale_only) {
+    // A changed source is new data only once it is observed.
+    observe_assets(env, space, selected);
+    steps = stale_steps(env, space, steps, request.config);
+    if (steps.empty()) {
+      env.out() << "nothing to do: every selected step is up to date\n";
+      return 0;
+    }
+  }
+  request.plan = plan_steps(space, steps, env.instance().storage());
   return run_with_progress(env, request, options.json);
 }
 
@@ -145,6 +165,12 @@ void add_materialize_command(CLI::App& app, CliEnv& env, CommandAction& action) 
   cmd->add_option("--max-concurrent", options->max_concurrent,
                   "Steps running at once (default: the number of CPU threads)");
   cmd->add_option("--tag", options->tags, "Tag the run: KEY=VALUE (repeatable)");
+  cmd->add_option("--partition,-p", options->partition,
+                  "Materialize this partition of the partitioned assets selected");
+  cmd->add_option("--partitions", options->partitions,
+                  "Materialize a range of partitions: FROM..TO (inclusive)");
+  cmd->add_flag("--stale-only", options->stale_only,
+                "Skip the steps that are up to date (all partitions unless --partition(s))");
   cmd->add_flag("--json", options->json,
                 "Print the finished run as JSON (progress goes to stderr)");
   cmd->callback([&env, &action, options] {

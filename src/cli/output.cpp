@@ -33,6 +33,9 @@ json to_json(const RunRecord& run) {
           {"parent_run_id", run.parent_run_id.empty() ? json(nullptr) : json(run.parent_run_id)},
           {"root_run_id", run.root_run_id},
           {"steps", run.step_keys},
+          {"partitions", run.partition_keys},
+          {"priority", run.priority},
+          {"run_key", run.run_key.empty() ? json(nullptr) : json(run.run_key)},
           {"created_at", time_or_null(run.created_at)},
           {"started_at", time_or_null(run.started_at)},
           {"ended_at", time_or_null(run.ended_at)},
@@ -48,6 +51,8 @@ json to_json(const Event& e) {
           {"timestamp", e.timestamp},
           {"type", to_string(e.type)},
           {"step", e.step_key.empty() ? json(nullptr) : json(e.step_key)},
+          {"asset", e.asset_key.empty() ? json(nullptr) : json(e.asset_key)},
+          {"partition", e.partition_key.empty() ? json(nullptr) : json(e.partition_key)},
           {"level", to_string(e.level)},
           {"message", e.message},
           {"payload", parse_or_null(e.payload_json)}};

@@ -6,7 +6,9 @@
 #include <csignal>
 #include <random>
 
+#include "automation/pool_gate.hpp"
 #include "cairn/tracking.hpp"
+#include "exec/run_heartbeat.hpp"
 #include "storage/batched_event_writer.hpp"
 #include "tracking/tracking_backend.hpp"
 
@@ -66,24 +68,29 @@ LaunchResult launch_run(CliEnv& env, const LaunchRequest& request,
   SystemClock clock;
 
   RunRecord run;
-  run.run_id = new_run_id();
-  run.job_name = request.job_name;
-  run.selection = request.selection;
-  // Recorded as STARTING: this process owns it from the first instant (a dead owner is then
-  // found by recover_dead_runs, never left QUEUED forever).
-  run.status = RunStatus::kStarting;
-  run.config_json = request.config.json_text;
-  run.tags = request.tags;
-  run.parent_run_id = request.parent_run_id;
-  run.root_run_id = request.root_run_id.empty() ? run.run_id : request.root_run_id;
-  run.step_keys = request.plan.step_keys(graph);
-  run.created_at = to_epoch_seconds(clock.now());
+  if (request.existing_run) {
+    run = *request.existing_run;
+  } else {
+    run.run_id = new_run_id();
+    run.job_name = request.job_name;
+    run.selection = request.selection;
+    // Recorded as STARTING: this process owns it from the first instant (a dead owner is then
+    // found by recover_dead_runs, never left QUEUED forever).
+    run.status = RunStatus::kStarting;
+    run.config_json = request.config.json_text;
+    run.tags = request.tags;
+    run.partition_keys = request.partition_keys;
+    run.parent_run_id = request.parent_run_id;
+    run.root_run_id = request.root_run_id.empty() ? run.run_id : request.root_run_id;
+    run.step_keys = request.plan.step_keys();
+    run.created_at = to_epoch_seconds(clock.now());
+  }
   run.host = local_hostname();
   run.pid = static_cast<std::int64_t>(getpid());
 
   // The lock is taken before the run is visible, so no other process can mistake it for dead.
   Instance::RunLock lock = instance.acquire_run_lock(run.run_id);
-  instance.storage().add_run(run);
+  if (!request.existing_run) instance.storage().add_run(run);
   if (on_created) on_created(run.run_id);
 
   LaunchResult result;
@@ -107,6 +114,14 @@ LaunchResult launch_run(CliEnv& env, const LaunchRequest& request,
     };
     tracking::Tracker tracker(tracking::borrow_instance(instance));
     options.tracker = &tracker;
+    PoolGate pools(storage.automation(), run.run_id, env.definitions().pools);
+    options.claim_pool_slot = [&pools](std::string_view pool, std::string_view step) {
+      return pools.claim(pool, step);
+    };
+    options.release_pool_slot = [&pools](std::string_view pool, std::string_view step) {
+      pools.release(pool, step);
+    };
+    RunHeartbeat heartbeat(storage.automation(), run.run_id, clock);
     RunEngine engine(graph, io_managers, env.definitions().resources, writer, clock, options);
     auto started = std::chrono::steady_clock::now();
     result.status = engine.execute(run, request.plan, request.config);

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,13 @@ struct LaunchRequest {
   RunPlan plan;
   RunConfig config;
   std::map<std::string, std::string> tags;
+  std::vector<std::string> partition_keys;
   std::string parent_run_id;
   std::string root_run_id;
   int max_concurrent = 0;
+  /// Set to execute a run that already exists (queued, then dequeued by the daemon): its record
+  /// is used as is, and `plan` must plan its recorded step keys.
+  std::optional<RunRecord> existing_run;
 };
 
 struct LaunchResult {

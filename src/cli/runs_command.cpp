@@ -165,7 +165,8 @@ int runs_reexecute(CliEnv& env, const RunsOptions& o) {
   auto events = instance.storage().run_events(id, {});
   const AssetGraph& graph = env.graph();
   LaunchRequest request;
-  request.plan = plan_reexecution(graph, *parent, events, instance.storage());
+  request.plan = plan_reexecution(env.partition_space(), *parent, events, instance.storage());
+  request.partition_keys = parent->partition_keys;
   std::vector<const AssetDefinition*> defs;
   for (NodeId n = 0; n < graph.size(); ++n) defs.push_back(&graph.definition(n));
   std::vector<ConfigSource> sources{{"run " + parent->run_id, parent->config_json}};

@@ -5,7 +5,7 @@
 namespace cairn {
 
 namespace {
-constexpr EnumNames<EventType, 14> kEventNames{{
+constexpr EnumNames<EventType, 17> kEventNames{{
     {EventType::kRunStarting, "RUN_STARTING"},
     {EventType::kRunStart, "RUN_START"},
     {EventType::kRunSuccess, "RUN_SUCCESS"},
@@ -20,6 +20,9 @@ constexpr EnumNames<EventType, 14> kEventNames{{
     {EventType::kStepInputLoaded, "STEP_INPUT_LOADED"},
     {EventType::kAssetMaterialization, "ASSET_MATERIALIZATION"},
     {EventType::kLog, "LOG"},
+    {EventType::kAssetObservation, "ASSET_OBSERVATION"},
+    {EventType::kAssetCheckEvaluation, "ASSET_CHECK_EVALUATION"},
+    {EventType::kDynamicPartitionsAdded, "DYNAMIC_PARTITIONS_ADDED"},
 }};
 
 constexpr EnumNames<LogLevel, 4> kLevelNames{{

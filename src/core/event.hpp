@@ -18,15 +18,21 @@ enum class EventType {
   kRunFailure,    // message: the reason
   kRunCanceling,  // cancellation was requested; running steps are being stopped
   kRunCanceled,
-  kStepStart,             // payload: {"attempt": n}
-  kStepSuccess,           // payload: {"duration_ms": x, "attempt": n}
-  kStepFailure,           // message: the error; payload: {"attempt": n, "kind":
-                          // "error|timeout|canceled|lost"}
-  kStepRetry,             // message: the error; payload: {"attempt": n, "delay_ms": d}
-  kStepSkipped,           // message: why (upstream failed / run canceled)
-  kStepInputLoaded,       // payload: {"input": key, "from_run": id, "uri": ...}
-  kAssetMaterialization,  // payload: {"uri", "io_manager", "codec", "code_version", "metadata"}
-  kLog,                   // level + message
+  kStepStart,               // payload: {"attempt": n}
+  kStepSuccess,             // payload: {"duration_ms": x, "attempt": n}
+  kStepFailure,             // message: the error; payload: {"attempt": n, "kind":
+                            // "error|timeout|canceled|lost"}
+  kStepRetry,               // message: the error; payload: {"attempt": n, "delay_ms": d}
+  kStepSkipped,             // message: why (upstream failed / run canceled)
+  kStepInputLoaded,         // payload: {"input": key, "from_run": id, "uri": ...}
+  kAssetMaterialization,    // payload: {"uri", "io_manager", "codec", "code_version",
+                            // "data_version", "config_hash", "inputs": [[key, partition, version]],
+                            // "metadata"}
+  kLog,                     // level + message
+  kAssetObservation,        // payload: {"data_version", "metadata"}
+  kAssetCheckEvaluation,    // payload: {"check", "passed", "severity": "warn|error", "blocking",
+                            // "description", "metadata"}
+  kDynamicPartitionsAdded,  // payload: {"name", "keys": [...]}
 };
 
 std::string_view to_string(EventType type);

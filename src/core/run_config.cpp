@@ -45,6 +45,19 @@ std::string kind_of(const json& value) {
   }
 }
 
+json config_data_json(const ConfigData& data) {
+  return std::visit([](const auto& v) { return json(v); }, data);
+}
+
+// nlohmann::json objects keep their keys sorted, so the dump is canonical.
+std::string canonical_config(const ConfigSpec& spec,
+                             const std::vector<std::pair<std::string, ConfigData>>& given) {
+  json out = json::object();
+  for (const auto& field : spec.fields) out[field.name] = config_data_json(field.default_value);
+  for (const auto& [name, value] : given) out[name] = config_data_json(value);
+  return out.dump();
+}
+
 template <class Element>
 std::vector<Element> to_list(const json& value, const std::function<bool(const json&)>& accepts) {
   if (!value.is_array()) throw std::invalid_argument(kind_of(value));
@@ -188,9 +201,14 @@ RunConfig resolve_run_config(std::span<const ConfigSource> sources,
         }
       }
     }
+    config.canonical_by_asset.emplace(def->key, canonical_config(*def->config, given));
     config.by_asset.emplace(def->key, def->config->build(given));
   }
   return config;
+}
+
+std::string default_config_json(const ConfigSpec& spec) {
+  return canonical_config(spec, {});
 }
 
 }  // namespace cairn

@@ -21,7 +21,14 @@ struct ConfigSource {
 struct RunConfig {
   std::string json_text = "{}";                        // the merged document, recorded with the run
   std::unordered_map<std::string, AnyValue> by_asset;  // typed config of each asset declaring one
+  /// The effective config of each asset declaring one, every field with its value (defaults
+  /// filled in), as JSON with sorted keys: equal configs give equal text (data versions).
+  std::unordered_map<std::string, std::string> canonical_by_asset;
 };
+
+/// The canonical JSON of a config made of the declared defaults only (what an asset's config is
+/// when no run config mentions it).
+std::string default_config_json(const ConfigSpec& spec);
 
 /// Merges `sources` (a later one overrides an earlier one field by field), checks every section
 /// against `assets`, and builds the typed config of each asset that declares one (its defaults

@@ -35,6 +35,10 @@ struct RunRecord {
   bool cancel_requested = false;
   std::string host;  // the machine whose process owns the run
   std::int64_t pid = 0;
+  std::vector<std::string> partition_keys;  // requested partitions; empty: unpartitioned
+  int priority = 0;                         // higher launches first from the queue
+  std::string run_key;                      // set on runs requested by sensors and schedules
+  double heartbeat_at = 0;                  // last heartbeat of the process executing the run
 };
 
 struct RunFilter {

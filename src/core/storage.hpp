@@ -4,11 +4,14 @@
 // knows which one it talks to.
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/automation_store.hpp"
 #include "core/event.hpp"
 #include "core/run_record.hpp"
 #include "core/tracking_store.hpp"
@@ -23,6 +26,59 @@ struct MaterializationRecord {
   std::int64_t event_id = 0;
   double timestamp = 0;
   std::string payload_json;  // as in the ASSET_MATERIALIZATION event
+};
+
+/// The data version of one input a materialization was computed from.
+struct InputVersion {
+  std::string asset_key;
+  std::string partition_key;
+  std::string data_version;
+  bool operator==(const InputVersion&) const = default;
+};
+
+/// What staleness needs of a materialization, without its payload: the asset index's columns.
+struct AssetVersionRecord {
+  std::string asset_key;
+  std::string partition_key;
+  std::int64_t event_id = 0;
+  double timestamp = 0;
+  std::string data_version;
+  std::string code_version;
+  std::string config_hash;
+  std::vector<InputVersion> inputs;
+};
+
+/// The latest observation of an asset (× partition).
+struct ObservationRecord {
+  std::string asset_key;
+  std::string partition_key;
+  std::string run_id;
+  std::int64_t event_id = 0;
+  double timestamp = 0;
+  std::string data_version;
+  std::string payload_json;
+};
+
+/// The latest evaluation of one check of an asset (× partition).
+struct CheckRecord {
+  std::string asset_key;
+  std::string partition_key;
+  std::string check_name;
+  std::string run_id;
+  std::int64_t event_id = 0;
+  double timestamp = 0;
+  bool passed = false;
+  std::string severity;  // "warn" or "error"
+  bool blocking = false;
+  std::string payload_json;
+};
+
+/// Events about one asset across runs (its history), newest first.
+struct AssetHistoryFilter {
+  std::string partition_key;     // only this partition when not empty
+  std::vector<EventType> types;  // default: materializations, observations, checks
+  std::int64_t before_id = 0;    // only events with id < before_id when > 0 (paging)
+  int limit = 100;
 };
 
 struct EventFilter {
@@ -59,6 +115,34 @@ class Storage {
   /// Every entry of the asset index.
   virtual std::vector<MaterializationRecord> latest_materializations() = 0;
 
+  /// The asset index's version columns for every entry (staleness input; no payloads).
+  virtual std::vector<AssetVersionRecord> asset_versions() = 0;
+  /// Entries with event id > `after_event_id` only (incremental staleness), in event id order.
+  virtual std::vector<AssetVersionRecord> asset_versions_after(std::int64_t after_event_id) = 0;
+  /// The latest observation of every observed asset (× partition).
+  virtual std::vector<ObservationRecord> latest_observations() = 0;
+  /// The latest evaluation of every check of `asset_key` (every asset when empty).
+  virtual std::vector<CheckRecord> latest_check_results(std::string_view asset_key) = 0;
+  virtual std::vector<Event> asset_history(std::string_view asset_key,
+                                           const AssetHistoryFilter& filter) = 0;
+  /// Events of every run with id > after_id of the given types, in id order, at most `limit`
+  /// (the daemon follows new materializations and finished runs with this).
+  virtual std::vector<Event> events_after(std::int64_t after_id, std::span<const EventType> types,
+                                          int limit) = 0;
+  /// The id of the newest event, 0 when there is none.
+  virtual std::int64_t last_event_id() = 0;
+
+  /// Dynamic partition sets (DESIGN §1). Keys in the order they were added.
+  virtual std::vector<std::string> dynamic_partition_keys(std::string_view name) = 0;
+  /// Adds the keys not yet in the set, in one transaction; returns those it added.
+  virtual std::vector<std::string> add_dynamic_partitions(std::string_view name,
+                                                          const std::vector<std::string>& keys) = 0;
+  /// Removes the keys; returns those that were present.
+  virtual std::vector<std::string> delete_dynamic_partitions(
+      std::string_view name, const std::vector<std::string>& keys) = 0;
+  /// Every set with its keys.
+  virtual std::map<std::string, std::vector<std::string>> all_dynamic_partitions() = 0;
+
   /// Marks the run for cancellation; its process polls is_cancel_requested().
   virtual void request_cancel(std::string_view run_id) = 0;
   virtual bool is_cancel_requested(std::string_view run_id) = 0;
@@ -69,6 +153,9 @@ class Storage {
 
   /// Experiment tracking and the model registry, in the same database.
   virtual TrackingStore& tracking() = 0;
+  /// The daemon's state, ticks, run keys, backfills, pools and the run queue, in the same
+  /// database.
+  virtual AutomationStore& automation() = 0;
 };
 
 }  // namespace cairn

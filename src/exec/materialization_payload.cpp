@@ -48,10 +48,17 @@ MetadataValue metadata_from_entry(const json& entry) {
 // hot path, and most steps carry no metadata.
 std::string to_json(const MaterializationPayload& payload) {
   auto quoted = [](const std::string& text) { return json(text).dump(); };
-  std::string out = "{\"uri\":" + quoted(payload.uri) +
-                    ",\"io_manager\":" + quoted(payload.io_manager) +
-                    ",\"codec\":" + quoted(payload.codec) +
-                    ",\"code_version\":" + quoted(payload.code_version) + ",\"metadata\":";
+  std::string out =
+      "{\"uri\":" + quoted(payload.uri) + ",\"io_manager\":" + quoted(payload.io_manager) +
+      ",\"codec\":" + quoted(payload.codec) + ",\"code_version\":" + quoted(payload.code_version) +
+      ",\"data_version\":" + quoted(payload.data_version) +
+      ",\"config_hash\":" + quoted(payload.config_hash) + ",\"inputs\":[";
+  for (std::size_t i = 0; i < payload.inputs.size(); ++i) {
+    const InputVersion& input = payload.inputs[i];
+    out += (i ? ",[" : "[") + quoted(input.asset_key) + "," + quoted(input.partition_key) + "," +
+           quoted(input.data_version) + "]";
+  }
+  out += "],\"metadata\":";
   if (payload.metadata.empty()) return out + "{}}";
   json metadata = json::object();
   for (const auto& [label, value] : payload.metadata) metadata[label] = metadata_entry(value);
@@ -65,12 +72,43 @@ MaterializationPayload materialization_payload_from_json(const std::string& text
   p.io_manager = doc.value("io_manager", "");
   p.codec = doc.value("codec", "");
   p.code_version = doc.value("code_version", "");
+  p.data_version = doc.value("data_version", "");
+  p.config_hash = doc.value("config_hash", "");
+  if (doc.contains("inputs")) {
+    for (const auto& input : doc["inputs"]) {
+      p.inputs.push_back(InputVersion{input.at(0).get<std::string>(),
+                                      input.at(1).get<std::string>(),
+                                      input.at(2).get<std::string>()});
+    }
+  }
   if (doc.contains("metadata")) {
     for (const auto& [label, entry] : doc["metadata"].items()) {
       p.metadata.emplace(label, metadata_from_entry(entry));
     }
   }
   return p;
+}
+
+std::string check_evaluation_payload(const std::string& check_name, bool blocking,
+                                     const CheckResult& result) {
+  json metadata = json::object();
+  for (const auto& [label, value] : result.metadata) metadata[label] = metadata_entry(value);
+  return json{{"check", check_name},
+              {"passed", result.passed},
+              {"severity", result.severity == CheckSeverity::kError ? "error" : "warn"},
+              {"blocking", blocking},
+              {"description", result.description},
+              {"metadata", std::move(metadata)}}
+      .dump();
+}
+
+std::string observation_payload(const std::string& data_version) {
+  return json{{"data_version", data_version}}.dump();
+}
+
+std::string dynamic_partitions_payload(std::string_view name,
+                                       const std::vector<std::string>& keys) {
+  return json{{"name", name}, {"keys", keys}}.dump();
 }
 
 void check_metadata_value(const std::string& label, const MetadataValue& value) {

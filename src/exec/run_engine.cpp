@@ -12,8 +12,12 @@
 #include <thread>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
 #include "cairn/error.hpp"
 #include "cairn/tracking.hpp"
+#include "core/data_version.hpp"
+#include "exec/asset_checks.hpp"
 #include "exec/materialization_payload.hpp"
 #include "exec/step_context.hpp"
 
@@ -41,6 +45,7 @@ namespace {
 enum class StepState : std::uint8_t {
   kPending,
   kReady,
+  kWaitingPool,  // ready, but its concurrency pool is full
   kRunning,
   kStoring,  // compute returned; the value is being stored (no longer subject to the timeout)
   kWaitingRetry,
@@ -53,14 +58,18 @@ bool is_terminal(StepState s) {
   return s == StepState::kSucceeded || s == StepState::kFailed || s == StepState::kSkipped;
 }
 
-enum class FailureKind { kError, kTimeout, kCanceled };
+enum class FailureKind { kError, kTimeout, kCanceled, kCheck };
 
 struct Outcome {
   bool ok = false;
   FailureKind kind = FailureKind::kError;
   std::string error;
+  std::string skip_reason;  // for the downstream steps, when not "upstream failed"
   AnyValue value;
   Metadata metadata;
+  std::string data_version;
+  std::string config_hash;
+  std::vector<InputVersion> inputs;
   std::optional<tracking::TrackingRun> tracking_run;  // if the step started one
 };
 
@@ -68,19 +77,29 @@ struct StepSlot {
   NodeId node = 0;
   StepState state = StepState::kPending;
   std::uint32_t waiting_on = 0;      // in-plan upstream steps not yet succeeded
-  std::uint32_t consumers_left = 0;  // in-plan typed downstream steps that still need `value`
+  std::uint32_t consumers_left = 0;  // in-plan steps that still need `value`
   int attempt = 0;
+  bool holds_pool_slot = false;
   TimePoint started_at;
   TimePoint deadline = TimePoint::max();
   TimePoint retry_at = TimePoint::max();
   AnyValue value;
+  std::string data_version;  // once succeeded
 };
 
 struct StoredValue {
-  StoredInput input;
   std::once_flag once;
   AnyValue value;
   std::exception_ptr error;
+  std::string data_version;  // from the materialization's payload
+};
+
+// One value a step reads, gathered under the lock; stored values are loaded outside it.
+struct GatheredInput {
+  const InputSource* source = nullptr;
+  AnyValue value;
+  std::string data_version;
+  NodeId node = 0;
 };
 
 std::string attempt_payload(int attempt) {
@@ -101,27 +120,42 @@ class Execution {
         clock_(clock),
         options_(options),
         run_(run),
+        plan_(plan),
         config_(config),
         rng_(options.jitter_seed),
-        slot_of_(graph.size(), kNotInPlan),
+        slots_(plan.steps.size()),
+        downstream_(plan.steps.size()),
+        producers_(plan.steps.size()),
         stops_(plan.steps.size()) {
-    slots_.resize(plan.steps.size());
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
-      slots_[i].node = plan.steps[i];
-      slot_of_[plan.steps[i]] = static_cast<std::uint32_t>(i);
-    }
-    for (auto& slot : slots_) {
-      for (NodeId up : graph_.upstream(slot.node)) {
-        if (slot_of_[up] != kNotInPlan) ++slot.waiting_on;
+      StepSlot& slot = slots_[i];
+      slot.node = plan.steps[i].node;
+      const StepInputs& inputs = plan.inputs[i];
+      slot.waiting_on = static_cast<std::uint32_t>(inputs.after.size());
+      for (std::uint32_t up : inputs.after)
+        downstream_[up].push_back(static_cast<std::uint32_t>(i));
+      auto& producers = producers_[i];
+      for (const auto& dependency : inputs.typed) {
+        for (const auto& source : dependency) {
+          if (source.from != InputSource::From::kStep) continue;
+          if (std::find(producers.begin(), producers.end(), source.index) != producers.end()) {
+            continue;
+          }
+          producers.push_back(source.index);
+          ++slots_[source.index].consumers_left;
+        }
       }
-      for (NodeId up : graph_.typed_upstream(slot.node)) {
-        if (slot_of_[up] != kNotInPlan) ++slots_[slot_of_[up]].consumers_left;
-      }
     }
+    stored_.reserve(plan.stored_inputs.size());
     for (const auto& input : plan.stored_inputs) {
       auto stored = std::make_unique<StoredValue>();
-      stored->input = input;
-      stored_.emplace(input.node, std::move(stored));
+      try {
+        stored->data_version =
+            materialization_payload_from_json(input.materialization.payload_json).data_version;
+      } catch (const std::exception&) {
+        // A payload that does not parse fails the step that loads it, with the reason.
+      }
+      stored_.push_back(std::move(stored));
     }
   }
 
@@ -146,8 +180,6 @@ class Execution {
   }
 
  private:
-  static constexpr std::uint32_t kNotInPlan = 0xffffffffu;
-
   // ---- worker side ------------------------------------------------------------------------
 
   void worker() {
@@ -158,65 +190,176 @@ class Execution {
       std::uint32_t index = ready_.front();
       ready_.pop_front();
       StepSlot& slot = slots_[index];
+      const AssetDefinition& def = graph_.definition(slot.node);
+      if (!claim_pool(index, def, lock)) continue;
       slot.state = StepState::kRunning;
       ++slot.attempt;
       slot.started_at = clock_.now();
-      const AssetDefinition& def = graph_.definition(slot.node);
       if (def.timeout.count() > 0) {
         slot.deadline = slot.started_at + def.timeout;
         with_deadline_.insert(index);
         coordinator_cv_.notify_one();
       }
       ++running_;
-      std::vector<AnyValue> inputs;
-      std::vector<NodeId> to_load;
-      inputs.reserve(graph_.typed_upstream(slot.node).size());
-      for (NodeId up : graph_.typed_upstream(slot.node)) {
-        std::uint32_t up_index = slot_of_[up];
-        inputs.push_back(up_index != kNotInPlan ? slots_[up_index].value : AnyValue{});
-        if (up_index == kNotInPlan) to_load.push_back(up);
-      }
+      std::vector<std::vector<GatheredInput>> inputs = gather_inputs(index);
       const int attempt = slot.attempt;
       const TimePoint started_at = slot.started_at;
       lock.unlock();
 
-      Outcome outcome = compute(index, def, attempt, inputs, to_load);
-      if (!outcome.ok) end_tracking_run(def.key, outcome, /*succeeded=*/false);
+      const PlannedStep& step = plan_.steps[index];
+      StepContext ctx(run_.run_id, run_.tags, def, step.key, step.partition_key, attempt,
+                      stops_[index], resources_, sink_, clock_, options_.tracker);
+      Outcome outcome = compute(index, def, ctx, attempt, inputs);
+      if (!outcome.ok) end_tracking_run(index, outcome, /*succeeded=*/false);
 
       lock.lock();
       if (outcome.ok && slot.state == StepState::kRunning) {
         slot.state = StepState::kStoring;
         with_deadline_.erase(index);
         lock.unlock();
-        store(def, attempt, started_at, outcome);
-        end_tracking_run(def.key, outcome, outcome.ok);
+        store(index, def, outcome);
+        if (outcome.ok) run_checks(index, def, ctx, outcome);
+        if (outcome.ok) emit_success(index, attempt, started_at);
+        end_tracking_run(index, outcome, outcome.ok);
         lock.lock();
       } else if (outcome.ok && outcome.tracking_run) {
         // Computed after its timeout had failed the step: the value is discarded.
         lock.unlock();
-        end_tracking_run(def.key, outcome, /*succeeded=*/false);
+        end_tracking_run(index, outcome, /*succeeded=*/false);
         lock.lock();
       }
+      release_pool(index, def, lock);
       --running_;
       complete(index, outcome);
     }
   }
 
-  Outcome compute(std::uint32_t index, const AssetDefinition& def, int attempt,
-                  std::vector<AnyValue>& inputs, const std::vector<NodeId>& to_load) {
-    emit_step(EventType::kStepStart, def.key, "", attempt_payload(attempt));
-    Outcome outcome;
-    StepContext ctx(run_.run_id, run_.tags, def, attempt, stops_[index], resources_, sink_, clock_,
-                    options_.tracker);
+  // Takes a slot of the step's pool (mutex_ held, released during the claim). False: the pool
+  // is full and the step waits for the coordinator to make it ready again.
+  bool claim_pool(std::uint32_t index, const AssetDefinition& def,
+                  std::unique_lock<std::mutex>& lock) {
+    StepSlot& slot = slots_[index];
+    if (def.pool.empty() || !options_.claim_pool_slot || slot.holds_pool_slot) return true;
+    slot.state = StepState::kWaitingPool;
+    lock.unlock();
+    bool claimed = false;
+    std::string error;
     try {
-      for (std::size_t i = 0, j = 0; i < inputs.size(); ++i) {
-        if (!inputs[i]) inputs[i] = load_stored(to_load[j++], def.key);
+      claimed = options_.claim_pool_slot(def.pool, plan_.steps[index].key);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    lock.lock();
+    if (slot.state != StepState::kWaitingPool) {
+      // Skipped by a cancellation meanwhile.
+      if (claimed) {
+        lock.unlock();
+        options_.release_pool_slot(def.pool, plan_.steps[index].key);
+        lock.lock();
+      }
+      check_finished();
+      return false;
+    }
+    if (!error.empty()) {
+      fail(index, FailureKind::kError, "cannot claim a slot of pool '" + def.pool + "': " + error);
+      check_finished();
+      return false;
+    }
+    if (!claimed) {
+      waiting_pool_.push_back(index);
+      if (pool_retry_at_ == TimePoint::max()) {
+        pool_retry_at_ = clock_.now() + options_.pool_poll_interval;
+      }
+      coordinator_cv_.notify_one();
+      return false;
+    }
+    slot.holds_pool_slot = true;
+    return true;
+  }
+
+  void release_pool(std::uint32_t index, const AssetDefinition& def,
+                    std::unique_lock<std::mutex>& lock) {
+    StepSlot& slot = slots_[index];
+    if (!slot.holds_pool_slot) return;
+    slot.holds_pool_slot = false;
+    lock.unlock();
+    try {
+      options_.release_pool_slot(def.pool, plan_.steps[index].key);
+    } catch (const std::exception& e) {
+      emit_step(EventType::kLog, index,
+                "could not release the slot of pool '" + def.pool + "': " + e.what(), "",
+                LogLevel::kWarning);
+    }
+    lock.lock();
+  }
+
+  // The values of the step's inputs that the run computed, and where to load the others from
+  // (mutex_ held).
+  std::vector<std::vector<GatheredInput>> gather_inputs(std::uint32_t index) const {
+    const StepInputs& inputs = plan_.inputs[index];
+    std::vector<std::vector<GatheredInput>> gathered(inputs.typed.size());
+    for (std::size_t i = 0; i < inputs.typed.size(); ++i) {
+      gathered[i].reserve(inputs.typed[i].size());
+      for (const InputSource& source : inputs.typed[i]) {
+        if (source.from == InputSource::From::kStep) {
+          const StepSlot& producer = slots_[source.index];
+          gathered[i].push_back({&source, producer.value, producer.data_version, producer.node});
+        } else {
+          gathered[i].push_back({&source, AnyValue{}, stored_[source.index]->data_version,
+                                 plan_.stored_inputs[source.index].node});
+        }
+      }
+    }
+    return gathered;
+  }
+
+  Outcome compute(std::uint32_t index, const AssetDefinition& def, StepContext& ctx, int attempt,
+                  std::vector<std::vector<GatheredInput>>& gathered) {
+    emit_step(EventType::kStepStart, index, "", attempt_payload(attempt));
+    const PlannedStep& step = plan_.steps[index];
+    Outcome outcome;
+    try {
+      std::vector<AnyValue> inputs(gathered.size());
+      for (std::size_t i = 0; i < gathered.size(); ++i) {
+        for (GatheredInput& input : gathered[i]) {
+          if (!input.value) input.value = load_stored(input.source->index, index);
+          outcome.inputs.push_back(InputVersion{graph_.key(input.node), input.source->partition_key,
+                                                input.data_version});
+        }
+        auto collect = i < def.dep_partitions.size() ? def.dep_partitions[i].collect : nullptr;
+        if (collect != nullptr) {
+          std::vector<std::pair<std::string, AnyValue>> parts;
+          parts.reserve(gathered[i].size());
+          for (auto& input : gathered[i]) {
+            parts.emplace_back(input.source->partition_key, std::move(input.value));
+          }
+          inputs[i] = collect(std::move(parts));
+        } else if (gathered[i].size() == 1) {
+          inputs[i] = std::move(gathered[i][0].value);
+        } else {
+          throw Error("input " + std::to_string(i + 1) + " of '" + step.key + "' maps to " +
+                      std::to_string(gathered[i].size()) +
+                      " upstream partitions; read it with .all_partitions()");
+        }
+      }
+      if (def.observe) {
+        std::string observed = def.observe(ctx);
+        emit_step(EventType::kAssetObservation, index, "observed data version " + observed,
+                  observation_payload(observed));
+        outcome.inputs.push_back(InputVersion{def.key, step.partition_key, std::move(observed)});
       }
       static const AnyValue kNoConfig;
       auto config = config_.by_asset.find(def.key);
       outcome.value =
           def.compute(ctx, config == config_.by_asset.end() ? kNoConfig : config->second, inputs);
       outcome.metadata = ctx.take_metadata();
+      auto canonical = config_.canonical_by_asset.find(def.key);
+      outcome.config_hash =
+          canonical == config_.canonical_by_asset.end() ? "" : config_hash(canonical->second);
+      outcome.data_version =
+          ctx.data_version().empty()
+              ? derive_data_version(def.code_version, outcome.config_hash, outcome.inputs)
+              : ctx.data_version();
       outcome.ok = true;
     } catch (const StepCanceled& e) {
       outcome.kind = FailureKind::kCanceled;
@@ -232,7 +375,7 @@ class Execution {
 
   // Ends the tracking run the step started, if it did and did not end it itself. A failure to
   // record the end is reported as a warning of the step: the step's own outcome stands.
-  void end_tracking_run(const std::string& step, Outcome& outcome, bool succeeded) {
+  void end_tracking_run(std::uint32_t index, Outcome& outcome, bool succeeded) {
     if (!outcome.tracking_run) return;
     using tracking::TrackingRunStatus;
     const TrackingRunStatus status = succeeded ? TrackingRunStatus::kFinished
@@ -242,7 +385,7 @@ class Execution {
     try {
       outcome.tracking_run->finish(status);
     } catch (const std::exception& e) {
-      emit_step(EventType::kLog, step,
+      emit_step(EventType::kLog, index,
                 "could not mark tracking run " + outcome.tracking_run->id() + " " +
                     std::string(to_string(status)) + ": " + e.what(),
                 "", LogLevel::kWarning);
@@ -251,21 +394,21 @@ class Execution {
 
   // Stores a computed value and records its materialization; turns `outcome` into a failure
   // if the IO manager cannot store it.
-  void store(const AssetDefinition& def, int attempt, TimePoint started_at, Outcome& outcome) {
+  void store(std::uint32_t index, const AssetDefinition& def, Outcome& outcome) {
+    const PlannedStep& step = plan_.steps[index];
     try {
       IOManager& io = *io_.at(def.io_manager);
-      ValueRef ref{def.key, "", run_.run_id, &def.codec};
+      ValueRef ref{def.key, step.partition_key, run_.run_id, &def.codec};
       MaterializationPayload payload;
       payload.uri = io.store(ref, outcome.value);
       payload.io_manager = def.io_manager;
       payload.codec = def.codec.name;
       payload.code_version = def.code_version;
+      payload.data_version = outcome.data_version;
+      payload.config_hash = outcome.config_hash;
+      payload.inputs = std::move(outcome.inputs);
       payload.metadata = std::move(outcome.metadata);
-      emit_step(EventType::kAssetMaterialization, def.key, "", to_json(payload));
-      double ms = std::chrono::duration<double, std::milli>(clock_.now() - started_at).count();
-      emit_step(EventType::kStepSuccess, def.key, "",
-                "{\"attempt\":" + std::to_string(attempt) +
-                    ",\"duration_ms\":" + std::to_string(ms) + "}");
+      emit_step(EventType::kAssetMaterialization, index, "", to_json(payload));
     } catch (const std::exception& e) {
       outcome.ok = false;
       outcome.value = AnyValue{};
@@ -273,12 +416,41 @@ class Execution {
     }
   }
 
-  AnyValue load_stored(NodeId node, const std::string& for_step) {
-    StoredValue& stored = *stored_.at(node);
+  // Runs the asset's checks on the stored value; a failed blocking check of severity error
+  // fails the step (the value stays stored) and names itself to the skipped downstream steps.
+  void run_checks(std::uint32_t index, const AssetDefinition& def, Context& ctx, Outcome& outcome) {
+    if (def.checks.empty()) return;
+    std::string blocking_failures = evaluate_checks(
+        def, ctx, outcome.value, [&](std::string message, std::string payload, LogLevel level) {
+          emit_step(EventType::kAssetCheckEvaluation, index, std::move(message), std::move(payload),
+                    level);
+        });
+    if (blocking_failures.empty()) return;
+    outcome.ok = false;
+    outcome.kind = FailureKind::kCheck;
+    outcome.value = AnyValue{};
+    outcome.error = "blocking check " + blocking_failures + " failed";
+    outcome.skip_reason =
+        "blocking check " + blocking_failures + " of '" + plan_.steps[index].key + "' failed";
+  }
+
+  void emit_success(std::uint32_t index, int attempt, TimePoint started_at) {
+    double ms = std::chrono::duration<double, std::milli>(clock_.now() - started_at).count();
+    emit_step(
+        EventType::kStepSuccess, index, "",
+        "{\"attempt\":" + std::to_string(attempt) + ",\"duration_ms\":" + std::to_string(ms) + "}");
+  }
+
+  AnyValue load_stored(std::uint32_t stored_index, std::uint32_t for_step) {
+    StoredValue& stored = *stored_[stored_index];
+    const StoredInput& input = plan_.stored_inputs[stored_index];
+    const std::string& key = graph_.key(input.node);
+    const std::string name =
+        input.partition_key.empty() ? key : key + "[" + input.partition_key + "]";
     std::call_once(stored.once, [&] {
       try {
-        const AssetDefinition& def = graph_.definition(node);
-        const MaterializationRecord& m = stored.input.materialization;
+        const AssetDefinition& def = graph_.definition(input.node);
+        const MaterializationRecord& m = input.materialization;
         MaterializationPayload payload = materialization_payload_from_json(m.payload_json);
         auto io = io_.find(payload.io_manager);
         if (io == io_.end()) {
@@ -287,9 +459,9 @@ class Execution {
         }
         ValueRef ref{def.key, m.partition_key, m.run_id, &def.codec};
         stored.value = io->second->load(ref, payload.uri);
+        nlohmann::json loaded{{"input", name}, {"from_run", m.run_id}};
         emit_step(EventType::kStepInputLoaded, for_step,
-                  "loaded '" + def.key + "' from run " + m.run_id,
-                  "{\"input\":\"" + def.key + "\",\"from_run\":\"" + m.run_id + "\"}");
+                  "loaded '" + name + "' from run " + m.run_id, loaded.dump());
       } catch (...) {
         stored.error = std::current_exception();
       }
@@ -298,7 +470,7 @@ class Execution {
       try {
         std::rethrow_exception(stored.error);
       } catch (const std::exception& e) {
-        throw Error("cannot load input '" + graph_.key(node) + "': " + e.what());
+        throw Error("cannot load input '" + name + "': " + e.what());
       }
     }
     return stored.value;
@@ -325,10 +497,9 @@ class Execution {
       slot.state = StepState::kSucceeded;
       ++terminal_;
       if (slot.consumers_left > 0) slot.value = std::move(outcome.value);
-      release_inputs(slot.node);
-      for (NodeId down : graph_.downstream(slot.node)) {
-        std::uint32_t d = slot_of_[down];
-        if (d == kNotInPlan) continue;
+      slot.data_version = std::move(outcome.data_version);
+      release_inputs(index);
+      for (std::uint32_t d : downstream_[index]) {
         StepSlot& next = slots_[d];
         if (--next.waiting_on == 0 && next.state == StepState::kPending) make_ready(d);
       }
@@ -343,42 +514,44 @@ class Execution {
       slot.state = StepState::kWaitingRetry;
       slot.retry_at = clock_.now() + delay;
       waiting_retry_.insert(index);
-      emit_step(EventType::kStepRetry, def.key, outcome.error,
+      emit_step(EventType::kStepRetry, index, outcome.error,
                 "{\"attempt\":" + std::to_string(slot.attempt) +
                     ",\"delay_ms\":" + std::to_string(delay.count()) + "}",
                 LogLevel::kWarning);
       coordinator_cv_.notify_one();
     } else {
-      fail(index, outcome.kind, outcome.error);
+      fail(index, outcome.kind, outcome.error, outcome.skip_reason);
     }
     check_finished();
   }
 
-  void fail(std::uint32_t index, FailureKind kind, const std::string& error) {
+  void fail(std::uint32_t index, FailureKind kind, const std::string& error,
+            const std::string& skip_reason = "") {
     StepSlot& slot = slots_[index];
     slot.state = StepState::kFailed;
     ++terminal_;
-    failed_.push_back(slot.node);
+    failed_.push_back(index);
     const char* kind_name = kind == FailureKind::kTimeout    ? "timeout"
                             : kind == FailureKind::kCanceled ? "canceled"
+                            : kind == FailureKind::kCheck    ? "check"
                                                              : "error";
-    emit_step(EventType::kStepFailure, graph_.key(slot.node), error,
+    emit_step(EventType::kStepFailure, index, error,
               "{\"attempt\":" + std::to_string(slot.attempt) + ",\"kind\":\"" + kind_name + "\"}",
               LogLevel::kError);
-    release_inputs(slot.node);
-    skip_downstream(slot.node, "upstream '" + graph_.key(slot.node) + "' failed");
+    release_inputs(index);
+    skip_downstream(index, skip_reason.empty() ? "upstream '" + plan_.steps[index].key + "' failed"
+                                               : skip_reason);
   }
 
-  void skip_downstream(NodeId failed, const std::string& why) {
-    std::vector<NodeId> stack{failed};
+  void skip_downstream(std::uint32_t failed, const std::string& why) {
+    std::vector<std::uint32_t> stack{failed};
     while (!stack.empty()) {
-      NodeId node = stack.back();
+      std::uint32_t index = stack.back();
       stack.pop_back();
-      for (NodeId down : graph_.downstream(node)) {
-        std::uint32_t d = slot_of_[down];
-        if (d == kNotInPlan || slots_[d].state != StepState::kPending) continue;
+      for (std::uint32_t d : downstream_[index]) {
+        if (slots_[d].state != StepState::kPending) continue;
         skip(d, why);
-        stack.push_back(down);
+        stack.push_back(d);
       }
     }
   }
@@ -388,18 +561,15 @@ class Execution {
     if (slot.state == StepState::kWaitingRetry) waiting_retry_.erase(index);
     slot.state = StepState::kSkipped;
     ++terminal_;
-    release_inputs(slot.node);
-    emit_step(EventType::kStepSkipped, graph_.key(slot.node), why, "");
+    release_inputs(index);
+    emit_step(EventType::kStepSkipped, index, why, "");
   }
 
   // A step that ended no longer needs its upstream values; drop them once nobody does.
-  void release_inputs(NodeId node) {
-    for (NodeId up : graph_.typed_upstream(node)) {
-      std::uint32_t u = slot_of_[up];
-      if (u == kNotInPlan) continue;
-      if (slots_[u].consumers_left > 0 && --slots_[u].consumers_left == 0) {
-        slots_[u].value = AnyValue{};
-      }
+  void release_inputs(std::uint32_t index) {
+    for (std::uint32_t producer : producers_[index]) {
+      StepSlot& up = slots_[producer];
+      if (up.consumers_left > 0 && --up.consumers_left == 0) up.value = AnyValue{};
     }
   }
 
@@ -407,9 +577,11 @@ class Execution {
     canceling_ = true;
     emit_run(EventType::kRunCanceling, "cancellation requested; stopping running steps");
     ready_.clear();
+    waiting_pool_.clear();
     for (std::uint32_t i = 0; i < slots_.size(); ++i) {
       StepState s = slots_[i].state;
-      if (s == StepState::kPending || s == StepState::kReady || s == StepState::kWaitingRetry) {
+      if (s == StepState::kPending || s == StepState::kReady || s == StepState::kWaitingRetry ||
+          s == StepState::kWaitingPool) {
         skip(i, "run canceled");
       } else if (s == StepState::kRunning) {
         stops_[i].store(true);
@@ -443,6 +615,17 @@ class Execution {
         } else {
           next = std::min(next, slot.retry_at);
           ++it;
+        }
+      }
+      if (!waiting_pool_.empty()) {
+        if (pool_retry_at_ <= now) {
+          pool_retry_at_ = TimePoint::max();
+          for (std::uint32_t index : waiting_pool_) {
+            if (slots_[index].state == StepState::kWaitingPool) make_ready(index);
+          }
+          waiting_pool_.clear();
+        } else {
+          next = std::min(next, pool_retry_at_);
         }
       }
       for (auto it = with_deadline_.begin(); it != with_deadline_.end();) {
@@ -485,7 +668,7 @@ class Execution {
       std::string message =
           std::to_string(failed_.size()) + " step" + (failed_.size() == 1 ? "" : "s") + " failed: ";
       for (std::size_t i = 0; i < failed_.size() && i < 5; ++i) {
-        message += (i ? ", " : "") + graph_.key(failed_[i]);
+        message += (i ? ", " : "") + plan_.steps[failed_[i]].key;
       }
       if (failed_.size() > 5) message += ", ...";
       emit_run(EventType::kRunFailure, message);
@@ -507,14 +690,16 @@ class Execution {
     sink_.emit(std::move(e));
   }
 
-  void emit_step(EventType type, const std::string& key, std::string message, std::string payload,
+  void emit_step(EventType type, std::uint32_t index, std::string message, std::string payload,
                  LogLevel level = LogLevel::kInfo) {
+    const PlannedStep& step = plan_.steps[index];
     Event e;
     e.run_id = run_.run_id;
     e.timestamp = to_epoch_seconds(clock_.now());
     e.type = type;
-    e.step_key = key;
-    e.asset_key = key;
+    e.step_key = step.key;
+    e.asset_key = graph_.key(step.node);
+    e.partition_key = step.partition_key;
     e.level = level;
     e.message = std::move(message);
     e.payload_json = std::move(payload);
@@ -528,18 +713,22 @@ class Execution {
   Clock& clock_;
   const EngineOptions& options_;
   const RunRecord& run_;
+  const RunPlan& plan_;
   const RunConfig& config_;
 
   std::mutex mutex_;  // guards everything below except stops_ and stored_
   std::condition_variable work_cv_;
   std::condition_variable coordinator_cv_;
   std::mt19937_64 rng_;
-  std::vector<StepSlot> slots_;
-  std::vector<std::uint32_t> slot_of_;  // NodeId -> index in slots_ (immutable after the ctor)
+  std::vector<StepSlot> slots_;                         // parallel to plan_.steps
+  std::vector<std::vector<std::uint32_t>> downstream_;  // immutable after the constructor
+  std::vector<std::vector<std::uint32_t>> producers_;   // in-plan steps whose value a step reads
   std::deque<std::uint32_t> ready_;
   std::set<std::uint32_t> waiting_retry_;
   std::set<std::uint32_t> with_deadline_;
-  std::vector<NodeId> failed_;
+  std::vector<std::uint32_t> waiting_pool_;
+  TimePoint pool_retry_at_ = TimePoint::max();
+  std::vector<std::uint32_t> failed_;
   std::size_t terminal_ = 0;
   std::size_t running_ = 0;
   bool canceling_ = false;
@@ -547,7 +736,7 @@ class Execution {
 
   std::vector<std::atomic<bool>> stops_;  // per slot: the step was asked to stop
   // Immutable after the constructor; each entry is initialized once (std::call_once).
-  std::unordered_map<NodeId, std::unique_ptr<StoredValue>> stored_;
+  std::vector<std::unique_ptr<StoredValue>> stored_;
 };
 
 }  // namespace

@@ -42,6 +42,12 @@ struct EngineOptions {
   std::function<bool()> should_cancel;
   /// Where steps' `ctx.tracking()` logs (outlives the engine); null: steps that call it fail.
   tracking::Tracker* tracker = nullptr;
+  /// Concurrency pools (AssetDefinition::pool): claims a slot for a step before it starts;
+  /// false means "not now" and the engine asks again after pool_poll_interval. Empty: pools
+  /// are not limited.
+  std::function<bool(std::string_view pool, std::string_view step_key)> claim_pool_slot;
+  std::function<void(std::string_view pool, std::string_view step_key)> release_pool_slot;
+  std::chrono::milliseconds pool_poll_interval{100};
 };
 
 /// IO managers by key, including the built-in "fs" and "memory".

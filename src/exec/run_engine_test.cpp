@@ -17,13 +17,23 @@ namespace {
 using testing::RecordingSink;
 using namespace std::chrono_literals;
 
+// A plan computing "down" from a stored materialization `m` of "up".
+RunPlan plan_of_down_reading_stored_up(const AssetGraph& graph, MaterializationRecord m) {
+  RunPlan plan;
+  plan.steps = {PlannedStep{*graph.find("down"), "", "down"}};
+  plan.inputs = {
+      StepInputs{.typed = {{InputSource{InputSource::From::kStored, 0, ""}}}, .after = {}}};
+  plan.stored_inputs = {StoredInput{*graph.find("up"), "", std::move(m)}};
+  return plan;
+}
+
 // Runs a whole Definitions on simulated time with in-memory IO managers.
 struct Harness {
   explicit Harness(Definitions d) : defs(std::move(d)), graph(AssetGraph::build(defs)) {}
 
   RunStatus run(EngineOptions options = {}, RunPlan plan = {}, RunConfig config = {}) {
     if (plan.steps.empty()) {
-      plan.steps.assign(graph.topological_order().begin(), graph.topological_order().end());
+      plan = plan_everything(PartitionSpace::build(graph, std::chrono::sys_seconds{}, {}));
     }
     RunRecord record;
     record.run_id = "run-1";
@@ -286,10 +296,9 @@ TEST(RunEngine, StoredInputsAreLoadedInsteadOfRecomputed) {
   MaterializationRecord m;
   m.asset_key = "up";
   m.run_id = "older-run";
-  m.payload_json = to_json(MaterializationPayload{uri, "memory", codec.name, "", {}});
-  RunPlan plan;
-  plan.steps = {*h.graph.find("down")};
-  plan.stored_inputs = {{*h.graph.find("up"), m}};
+  m.payload_json =
+      to_json(MaterializationPayload{.uri = uri, .io_manager = "memory", .codec = codec.name});
+  RunPlan plan = plan_of_down_reading_stored_up(h.graph, m);
   EXPECT_EQ(h.run({}, plan), RunStatus::kSuccess);
   EXPECT_EQ(computed->load(), 0);
   auto loaded = h.sink.of_type(EventType::kStepInputLoaded, "down");
@@ -307,10 +316,9 @@ TEST(RunEngine, MissingStoredInputFailsTheStepWithTheReason) {
   MaterializationRecord m;
   m.asset_key = "up";
   m.run_id = "gone";
-  m.payload_json = to_json(MaterializationPayload{"memory:up@gone", "memory", "int/text", "", {}});
-  RunPlan plan;
-  plan.steps = {*h.graph.find("down")};
-  plan.stored_inputs = {{*h.graph.find("up"), m}};
+  m.payload_json = to_json(
+      MaterializationPayload{.uri = "memory:up@gone", .io_manager = "memory", .codec = "int/text"});
+  RunPlan plan = plan_of_down_reading_stored_up(h.graph, m);
   EXPECT_EQ(h.run({}, plan), RunStatus::kFailure);
   auto failure = h.sink.of_type(EventType::kStepFailure, "down");
   ASSERT_EQ(failure.size(), 1u);

@@ -5,17 +5,22 @@
 #include "cairn/asset.hpp"
 #include "core/type_name.hpp"
 #include "exec/materialization_payload.hpp"
+#include "partitions/partition_key.hpp"
 
 namespace cairn {
 
 StepContext::StepContext(const std::string& run_id,
                          const std::map<std::string, std::string>& run_tags,
-                         const AssetDefinition& asset, int attempt, const std::atomic<bool>& stop,
+                         const AssetDefinition& asset, const std::string& step_key,
+                         const std::string& partition_key, int attempt,
+                         const std::atomic<bool>& stop,
                          const std::map<std::string, Resource>& resources, EventSink& sink,
                          Clock& clock, tracking::Tracker* tracker)
     : run_id_(run_id),
       run_tags_(run_tags),
       asset_(asset),
+      step_key_(step_key),
+      partition_key_(partition_key),
       attempt_(attempt),
       stop_(stop),
       resources_(resources),
@@ -32,10 +37,36 @@ void StepContext::log(LogLevel level, std::string_view message) {
   e.run_id = run_id_;
   e.timestamp = to_epoch_seconds(clock_.now());
   e.type = EventType::kLog;
-  e.step_key = asset_.key;
+  e.step_key = step_key_;
   e.asset_key = asset_.key;
+  e.partition_key = partition_key_;
   e.level = level;
   e.message = std::string(message);
+  sink_.emit(std::move(e));
+}
+
+TimeWindow StepContext::partition_window() const {
+  if (!asset_.partitions || asset_.partitions->kind() != PartitionsKind::kTimeWindow) {
+    throw PartitionError("asset '" + asset_.key +
+                         "' is not partitioned by time windows, so its steps have no partition "
+                         "window; use ctx.partition_key() or partition it with cairn::daily(...)");
+  }
+  return asset_.partitions->window(partition_key_);
+}
+
+void StepContext::add_dynamic_partitions(std::string_view name, std::vector<std::string> keys) {
+  std::string what = "dynamic partition set '" + std::string(name) + "'";
+  dynamic_partitions(std::string(name));  // validates the name
+  for (const auto& key : keys) validate_partition_key(key, what);
+  Event e;
+  e.run_id = run_id_;
+  e.timestamp = to_epoch_seconds(clock_.now());
+  e.type = EventType::kDynamicPartitionsAdded;
+  e.step_key = step_key_;
+  e.asset_key = asset_.key;
+  e.partition_key = partition_key_;
+  e.message = "added " + std::to_string(keys.size()) + " key(s) to " + what;
+  e.payload_json = dynamic_partitions_payload(name, keys);
   sink_.emit(std::move(e));
 }
 
@@ -87,7 +118,8 @@ tracking::TrackingRun& StepContext::tracking(std::string_view experiment) {
   }
   std::map<std::string, std::string> tags = run_tags_;
   tags["cairn.attempt"] = std::to_string(attempt_);
-  tracking_run_ = tracker().start_run(experiment, asset_.key, {run_id_, asset_.key, ""}, tags);
+  tracking_run_ =
+      tracker().start_run(experiment, asset_.key, {run_id_, asset_.key, partition_key_}, tags);
   return *tracking_run_;
 }
 

@@ -33,8 +33,7 @@ struct Harness {
         tracker(tracking::borrow_instance(*instance)) {}
 
   RunStatus run(int max_concurrent = 0, bool with_tracker = true) {
-    RunPlan plan;
-    plan.steps.assign(graph.topological_order().begin(), graph.topological_order().end());
+    RunPlan plan = plan_everything(PartitionSpace::build(graph, std::chrono::sys_seconds{}, {}));
     RunRecord record;
     record.run_id = "run-1";
     record.tags = {{"who", "test"}};

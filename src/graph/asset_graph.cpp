@@ -13,6 +13,7 @@
 #include "core/suggest.hpp"
 #include "core/type_name.hpp"
 #include "graph/selection.hpp"
+#include "partitions/partition_mapping.hpp"
 
 namespace cairn {
 
@@ -187,6 +188,35 @@ void check_services(const AssetGraph& g, Problems& problems) {
                " which has no cairn::Codec; specialize cairn::Codec<T> (see cairn/codec.hpp) or "
                "store it with .io_manager(\"memory\")";
       });
+    }
+  }
+}
+
+/// The partition mapping of every dependency (typed ones through their mapping, `after` ones
+/// through the default mapping) fits the partitions of both assets.
+void check_partition_mappings(const AssetGraph& g, Problems& problems) {
+  static const PartitionMapping kDefault{};
+  for (NodeId id = 0; id < g.size(); ++id) {
+    const AssetDefinition& def = g.definition(id);
+    // By key, not through typed_upstream(): a missing dependency has no edge there, which
+    // would shift the dependency numbers against dep_partitions.
+    for (std::size_t i = 0; i < def.deps.size(); ++i) {
+      auto up = g.find(def.deps[i]);
+      if (!up) continue;
+      const PartitionMapping& mapping =
+          i < def.dep_partitions.size() ? def.dep_partitions[i].mapping : kDefault;
+      if (auto problem =
+              partition_mapping_problem(def, g.definition(*up), mapping, DependencyKind::kTyped)) {
+        problems.add([&] { return *problem; });
+      }
+    }
+    for (const auto& key : def.after) {
+      auto up = g.find(key);
+      if (!up || std::find(def.deps.begin(), def.deps.end(), key) != def.deps.end()) continue;
+      if (auto problem = partition_mapping_problem(def, g.definition(*up), kDefault,
+                                                   DependencyKind::kOrderingOnly)) {
+        problems.add([&] { return *problem; });
+      }
     }
   }
 }
@@ -370,6 +400,7 @@ AssetGraph AssetGraph::build(const Definitions& defs) {
   std::sort(g.groups_.begin(), g.groups_.end());
 
   check_services(g, problems);
+  check_partition_mappings(g, problems);
   check_jobs(g, sound, problems);
   if (!problems.empty()) problems.raise();
   return g;

@@ -45,7 +45,8 @@ class AssetGraph {
   /// Validates `defs` and builds the graph. Throws DefinitionError listing every problem found,
   /// each naming the asset (or job) and the fix: duplicate keys, dependencies on assets missing
   /// from Definitions::assets, cycles through ordering (`after`) dependencies, unknown resource or
-  /// IO manager keys, values the filesystem IO manager cannot encode, and jobs with an empty or
+  /// IO manager keys, values the filesystem IO manager cannot encode, partition mappings that do
+  /// not fit the partitions of both assets (docs/partitions.md), and jobs with an empty or
   /// duplicate name or a selection that is invalid or matches nothing.
   static AssetGraph build(const Definitions& defs);
 

@@ -369,5 +369,66 @@ TEST(AssetGraphScale, HundredThousandAssetFanOut) {
   for (NodeId i = 1; i < kLarge; ++i) ASSERT_EQ(order[i], i - 1);
 }
 
+int count_days(Context&, const Partitioned<int>& days) {
+  return static_cast<int>(days.size());
+}
+
+TEST(AssetGraphPartitions, UnpartitionedReadingPartitionedWithTheDefaultMappingIsAnError) {
+  auto raw = asset<int>("credit/raw").partitioned(daily("2025-01-01")).compute(leaf);
+  auto model = asset<int>("credit/model").compute(pass, raw);
+  EXPECT_EQ(build_error(definitions({raw, model})),
+            "asset 'credit/model' (unpartitioned) depends on partitioned 'credit/raw' (daily from "
+            "2025-01-01 (UTC)) with the default mapping: pass raw.all_partitions() or "
+            "raw.partition(\"KEY\")");
+  auto fan_in = asset<int>("credit/model").compute(count_days, raw.all_partitions());
+  EXPECT_NO_THROW(AssetGraph::build(definitions({raw, fan_in})));
+}
+
+TEST(AssetGraphPartitions, MappingProblemsAreListedWithTheOthers) {
+  auto hours = asset<int>("hours").partitioned(hourly("2025-01-01")).compute(leaf);
+  auto days = asset<int>("days").partitioned(daily("2025-01-01")).compute(pass, hours.offset(-1));
+  auto regions = asset<int>("regions").partitioned(static_partitions({"eu", "us"})).compute(leaf);
+  auto one = asset<int>("one").compute(pass, regions.partition("apac"));
+  auto orphan = asset<int>("orphan").compute(pass, days);  // also unpartitioned on partitioned
+  const std::string message = build_error(definitions({hours, days, regions, one, orphan}));
+  EXPECT_THAT(message, HasSubstr("invalid Definitions: 3 problems"));
+  EXPECT_THAT(message, HasSubstr("asset 'days' (daily from 2025-01-01 (UTC)) depends on "
+                                 "hours.offset(-1) of 'hours' (hourly from 2025-01-01-00:00 "
+                                 "(UTC)): an offset needs both on the same cadence"));
+  EXPECT_THAT(message, HasSubstr("depends on regions.partition(\"apac\") of 'regions' (static: "
+                                 "eu, us): 'apac' is not one of its keys"));
+  EXPECT_THAT(message, HasSubstr("asset 'orphan' (unpartitioned) depends on partitioned 'days'"));
+}
+
+TEST(AssetGraphPartitions, AfterBetweenDifferentlyPartitionedAssetsUsesTheDefaultRules) {
+  auto raw = asset<int>("raw").partitioned(daily("2025-01-01")).compute(leaf);
+  auto report = asset<int>("report").after(raw).compute(leaf);
+  EXPECT_THAT(build_error(definitions({raw, report})),
+              HasSubstr("asset 'report' (unpartitioned) runs after partitioned 'raw' (daily from "
+                        "2025-01-01 (UTC)): an .after() dependency maps partitions like the "
+                        "default mapping"));
+  auto weekly_report =
+      asset<int>("weekly").partitioned(weekly("2025-01-05")).after("raw").compute(leaf);
+  EXPECT_THAT(build_error(definitions({raw, weekly_report})),
+              HasSubstr("asset 'weekly' (weekly from 2025-01-05 (UTC)) runs after 'raw'"));
+  auto audit = asset<int>("audit").partitioned(daily("2025-01-01")).after(raw).compute(leaf);
+  auto config = asset<int>("config").compute(leaf);
+  auto after_config = asset<int>("x").partitioned(daily("2025-01-01")).after(config).compute(leaf);
+  EXPECT_NO_THROW(AssetGraph::build(definitions({raw, audit, config, after_config})));
+}
+
+TEST(AssetGraphPartitions, AMissingDependencyDoesNotShiftTheMappingsOfTheOthers) {
+  auto raw = asset<int>("raw").partitioned(daily("2025-01-01")).compute(leaf);
+  auto ghost = asset<int>("ghost").compute(leaf);
+  auto fan_in = asset<int>("fan_in").compute(
+      [](Context&, const int&, const Partitioned<int>& days) {
+        return static_cast<int>(days.size());
+      },
+      ghost, raw.all_partitions());
+  EXPECT_EQ(build_error(definitions({raw, fan_in})),
+            "asset 'fan_in' depends on 'ghost' which is not in Definitions::assets; add the "
+            "'ghost' handle to Definitions::assets");
+}
+
 }  // namespace
 }  // namespace cairn

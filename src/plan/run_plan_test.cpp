@@ -31,6 +31,10 @@ class RunPlanTest : public ::testing::Test {
     storage_->append_events(events);
   }
 
+  static PartitionSpace space(const AssetGraph& g) {
+    return PartitionSpace::build(g, std::chrono::sys_seconds{}, {});
+  }
+
   std::vector<NodeId> ids(const AssetGraph& g, std::initializer_list<const char*> keys) {
     std::vector<NodeId> out;
     for (const char* k : keys) out.push_back(*g.find(k));
@@ -49,7 +53,7 @@ class RunPlanTest : public ::testing::Test {
 TEST_F(RunPlanTest, UpstreamOutsideTheSelectionMustHaveBeenMaterialized) {
   AssetGraph g = AssetGraph::build(defs);
   try {
-    plan_selection(g, ids(g, {"c"}), *storage_);
+    plan_selection(space(g), ids(g, {"c"}), {}, *storage_);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     std::string m = e.what();
@@ -57,18 +61,18 @@ TEST_F(RunPlanTest, UpstreamOutsideTheSelectionMustHaveBeenMaterialized) {
     EXPECT_NE(m.find("'+c'"), std::string::npos) << m;
   }
   record_materialization("b");
-  RunPlan plan = plan_selection(g, ids(g, {"c"}), *storage_);
+  RunPlan plan = plan_selection(space(g), ids(g, {"c"}), {}, *storage_);
   ASSERT_EQ(plan.stored_inputs.size(), 1u);
   EXPECT_EQ(g.key(plan.stored_inputs[0].node), "b");
   EXPECT_EQ(plan.stored_inputs[0].materialization.run_id, "earlier");
   // Ordering-only upstreams need no value.
-  EXPECT_TRUE(plan_selection(g, ids(g, {"d"}), *storage_).stored_inputs.empty());
+  EXPECT_TRUE(plan_selection(space(g), ids(g, {"d"}), {}, *storage_).stored_inputs.empty());
 }
 
 TEST_F(RunPlanTest, ValuesKeptInAnotherProcessMemoryCannotBeInputs) {
   AssetGraph g = AssetGraph::build(defs);
   record_materialization("b", "memory");
-  EXPECT_THROW(plan_selection(g, ids(g, {"c"}), *storage_), Error);
+  EXPECT_THROW(plan_selection(space(g), ids(g, {"c"}), {}, *storage_), Error);
 }
 
 TEST_F(RunPlanTest, ReexecutionRerunsWhatDidNotSucceedAndLoadsTheRest) {
@@ -88,15 +92,15 @@ TEST_F(RunPlanTest, ReexecutionRerunsWhatDidNotSucceedAndLoadsTheRest) {
       event(EventType::kStepSuccess, "a"), event(EventType::kStepFailure, "b"),
       event(EventType::kStepSkipped, "c"), event(EventType::kStepSuccess, "d")};
   record_materialization("a");
-  RunPlan plan = plan_reexecution(g, parent, events, *storage_);
-  EXPECT_EQ(plan.step_keys(g), (std::vector<std::string>{"b", "c"}));
+  RunPlan plan = plan_reexecution(space(g), parent, events, *storage_);
+  EXPECT_EQ(plan.step_keys(), (std::vector<std::string>{"b", "c"}));
   ASSERT_EQ(plan.stored_inputs.size(), 1u);
   EXPECT_EQ(g.key(plan.stored_inputs[0].node), "a");
 
   // A success kept only in the dead process's memory is recomputed.
   events.push_back(event(EventType::kAssetMaterialization, "a", R"({"io_manager":"memory"})"));
-  plan = plan_reexecution(g, parent, events, *storage_);
-  EXPECT_EQ(plan.step_keys(g), (std::vector<std::string>{"a", "b", "c"}));
+  plan = plan_reexecution(space(g), parent, events, *storage_);
+  EXPECT_EQ(plan.step_keys(), (std::vector<std::string>{"a", "b", "c"}));
 }
 
 TEST_F(RunPlanTest, ReexecutionRefusesUnfinishedOrFullySuccessfulRuns) {
@@ -105,16 +109,16 @@ TEST_F(RunPlanTest, ReexecutionRefusesUnfinishedOrFullySuccessfulRuns) {
   parent.run_id = "p";
   parent.step_keys = {"a"};
   parent.status = RunStatus::kStarted;
-  EXPECT_THROW(plan_reexecution(g, parent, {}, *storage_), Error);
+  EXPECT_THROW(plan_reexecution(space(g), parent, {}, *storage_), Error);
   parent.status = RunStatus::kSuccess;
   Event ok;
   ok.type = EventType::kStepSuccess;
   ok.step_key = "a";
   std::vector<Event> events{ok};
-  EXPECT_THROW(plan_reexecution(g, parent, events, *storage_), Error);
+  EXPECT_THROW(plan_reexecution(space(g), parent, events, *storage_), Error);
   parent.status = RunStatus::kFailure;
   parent.step_keys = {"renamed"};
-  EXPECT_THROW(plan_reexecution(g, parent, {}, *storage_), Error);
+  EXPECT_THROW(plan_reexecution(space(g), parent, {}, *storage_), Error);
 }
 
 }  // namespace

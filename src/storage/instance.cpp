@@ -203,13 +203,31 @@ std::vector<std::string> Instance::recover_dead_runs() {
     // process, since unfinished_runs() was read.
     const std::optional<RunRecord> run = storage_->get_run(candidate.run_id);
     if (!run || is_finished(run->status)) continue;
-    fail_dead_run(*run);
+    fail_dead_run(*run, "the process running this run (pid " + std::to_string(run->pid) + " on " +
+                            run->host +
+                            ") exited without finishing it (killed or crashed); completed "
+                            "steps are kept, re-execute it with `runs reexecute " +
+                            run->run_id + " --from-failure`");
     recovered.push_back(run->run_id);
   }
   return recovered;
 }
 
-void Instance::fail_dead_run(const RunRecord& run) {
+bool Instance::fail_lost_run(std::string_view run_id, const std::string& reason) {
+  const std::optional<RunRecord> candidate = storage_->get_run(run_id);
+  if (!candidate || is_finished(candidate->status)) return false;
+  std::optional<RunLock> lock;
+  if (candidate->host == local_hostname()) {
+    lock = try_lock_run(candidate->run_id);
+    if (!lock) return false;  // its process is alive
+  }
+  const std::optional<RunRecord> run = storage_->get_run(run_id);
+  if (!run || is_finished(run->status)) return false;
+  fail_dead_run(*run, reason);
+  return true;
+}
+
+void Instance::fail_dead_run(const RunRecord& run, const std::string& reason) {
   // The latest STEP_START of each step not followed by a terminal event of that step.
   std::map<std::string, Event> running;
   for (Event& event : storage_->run_events(run.run_id, {})) {
@@ -252,14 +270,12 @@ void Instance::fail_dead_run(const RunRecord& run) {
   run_failure.timestamp = now;
   run_failure.type = EventType::kRunFailure;
   run_failure.level = LogLevel::kError;
-  run_failure.message = process +
-                        " exited without finishing it (killed or crashed); completed steps are "
-                        "kept, re-execute it with `runs reexecute " +
-                        run.run_id + " --from-failure`";
+  run_failure.message = reason;
   events.push_back(std::move(run_failure));
   storage_->append_events(events);
   storage_->tracking().end_tracking_runs_of_run(run.run_id, tracking::TrackingRunStatus::kFailed,
                                                 now);
+  storage_->automation().release_pool_slots_of_run(run.run_id);
 }
 
 std::string Instance::resolve_run_id(std::string_view id_or_prefix) {

@@ -97,6 +97,13 @@ class Instance {
   /// re-reading its status. Returns the ids of the runs recovered.
   std::vector<std::string> recover_dead_runs();
 
+  /// Fails the unfinished run `run_id` whose process is taken for lost (the run monitor: its
+  /// heartbeat stopped), the way recover_dead_runs() fails a dead one, with `reason` as the
+  /// RUN_FAILURE message, and frees its pool slots. A run of this host whose lock is held is
+  /// alive whatever its heartbeat says, and is left alone; so is a run that finished meanwhile.
+  /// Returns whether the run was failed.
+  bool fail_lost_run(std::string_view run_id, const std::string& reason);
+
   /// The id of the run named by `id_or_prefix`: an exact id, or a prefix of at least 4
   /// characters matching exactly one run. Throws NotFoundError if nothing matches or the prefix
   /// is ambiguous (the message lists the matches).
@@ -110,8 +117,9 @@ class Instance {
   Instance(std::filesystem::path home, std::unique_ptr<SqliteStorage> storage);
   /// The run's lock if it is free; nullopt if another open file description holds it.
   std::optional<RunLock> try_lock_run(const std::string& run_id);
-  /// Appends the lost-step failures and the run failure of a run whose process died.
-  void fail_dead_run(const RunRecord& run);
+  /// Appends the lost-step failures and the run failure (message `reason`) of a run whose
+  /// process died, ends its tracking runs and frees its pool slots.
+  void fail_dead_run(const RunRecord& run, const std::string& reason);
 
   const std::filesystem::path home_;
   const std::unique_ptr<SqliteStorage> storage_;

@@ -8,6 +8,7 @@
 // any SQL client without knowing the pragma.
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 struct sqlite3;
@@ -15,7 +16,7 @@ struct sqlite3;
 namespace cairn {
 
 /// The schema version this build writes. A database with a newer version is refused.
-inline constexpr int kCurrentSchemaVersion = 2;
+inline constexpr int kCurrentSchemaVersion = 3;
 
 /// Throws StorageError if `path` exists, is not empty and does not start with the SQLite file
 /// header. Run before SQLite opens the file, so that a file that is not a database is never
@@ -40,6 +41,9 @@ void run_migrations(sqlite3* db, const std::filesystem::path& path,
 /// Runs `sql` (one or more statements without parameters). Throws like throw_sqlite_error().
 void exec_sql(sqlite3* db, const std::filesystem::path& path, const char* sql,
               std::string_view doing);
+
+/// "the instance database <path> is corrupt: <what>; <the fix>", for a row that cannot be read.
+std::string corrupt_row(const std::filesystem::path& path, std::string_view what);
 
 /// Throws StorageError "the instance database <path>: <doing> failed: <SQLite's message>", with
 /// the fix when SQLite's error code has an obvious one.

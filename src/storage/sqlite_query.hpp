@@ -68,6 +68,12 @@ class SqliteStorage::Query {
     const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
     return data == nullptr ? std::string() : std::string(data, sqlite3_column_bytes(stmt_, column));
   }
+  /// The column's text without copying it; valid until the next step() or reset().
+  std::string_view text_view(int column) const {
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    return data == nullptr ? std::string_view()
+                           : std::string_view(data, sqlite3_column_bytes(stmt_, column));
+  }
   double real(int column) const { return sqlite3_column_double(stmt_, column); }
   std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
   bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }

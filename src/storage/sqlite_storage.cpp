@@ -4,11 +4,17 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "cairn/error.hpp"
+#include "core/clock.hpp"
+#include "storage/sqlite_automation_store.hpp"
 #include "storage/sqlite_migrations.hpp"
 #include "storage/sqlite_query.hpp"
 #include "storage/sqlite_tracking_store.hpp"
@@ -22,17 +28,28 @@ constexpr int kBusyTimeoutMs = 5000;
 constexpr std::string_view kRunColumns =
     "run_id, job_name, selection, status, config_json, tags_json, parent_run_id, root_run_id, "
     "step_keys_json, created_at, started_at, ended_at, failure_reason, cancel_requested, host, "
-    "pid";
-// Without the run: events store its run_seq, and every query of events is for one known run.
+    "pid, partition_keys_json, priority, run_key, heartbeat_at";
+// Without the run: events store its run_seq, and run_events() is for one known run. Queries
+// across runs add the run id as a tenth column (kEventColumnsWithRun).
 constexpr std::string_view kEventColumns =
     "id, timestamp, event_type, step_key, asset_key, partition_key, level, message, payload";
+constexpr std::string_view kEventColumnsWithRun =
+    "e.id, e.timestamp, e.event_type, e.step_key, e.asset_key, e.partition_key, e.level, "
+    "e.message, e.payload, r.run_id";
 constexpr std::string_view kMaterializationColumns =
     "asset_key, partition_key, run_id, event_id, timestamp, payload";
-
-std::string corrupt_row(const std::filesystem::path& path, std::string_view what) {
-  return "the instance database " + path.string() + " is corrupt: " + std::string(what) +
-         "; restore it from a backup or point CAIRN_HOME at another instance directory";
-}
+// The partial indexes events_by_asset and events_by_type of migration 3 hold the events of
+// these types, and of all types but these. A query uses a partial index only if its WHERE
+// clause repeats the index's condition, so queries that may use one add it (same terms, same
+// order: SQLite compares the expressions).
+constexpr std::array kAssetEventTypes = {EventType::kAssetMaterialization,
+                                         EventType::kAssetObservation,
+                                         EventType::kAssetCheckEvaluation};
+constexpr std::array kUnfollowedEventTypes = {EventType::kLog, EventType::kStepStart,
+                                              EventType::kStepSuccess, EventType::kStepInputLoaded};
+constexpr std::string_view kVersionColumns =
+    "asset_key, partition_key, event_id, timestamp, data_version, code_version, config_hash, "
+    "inputs";
 
 /// fsyncs `path` if it exists (a directory or a file). Throws StorageError on an I/O error.
 void fsync_path(const std::filesystem::path& path) {
@@ -49,44 +66,149 @@ void fsync_path(const std::filesystem::path& path) {
   }
 }
 
+// The inputs column of asset_index: for each input its asset key, partition key and data
+// version, each written as "<byte length>:<bytes>" (so any byte may appear in a key), one input
+// after the other; "" for none. Read for every index entry at once by staleness, so it is
+// decoded without a JSON parser.
+void encode_field(std::string& out, std::string_view field) {
+  out += std::to_string(field.size());
+  out += ':';
+  out += field;
+}
+
+std::string encode_inputs(const std::vector<InputVersion>& inputs) {
+  std::string out;
+  for (const InputVersion& input : inputs) {
+    encode_field(out, input.asset_key);
+    encode_field(out, input.partition_key);
+    encode_field(out, input.data_version);
+  }
+  return out;
+}
+
+/// The field at `pos`, moving past it; nullopt if the text is malformed there.
+std::optional<std::string_view> next_field(std::string_view text, std::size_t& pos) {
+  std::size_t length = 0;
+  const std::size_t start = pos;
+  while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+    length = length * 10 + static_cast<std::size_t>(text[pos] - '0');
+    ++pos;
+  }
+  if (pos == start || pos >= text.size() || text[pos] != ':' || text.size() - pos - 1 < length) {
+    return std::nullopt;
+  }
+  const std::string_view field = text.substr(pos + 1, length);
+  pos += 1 + length;
+  return field;
+}
+
+/// False if `text` is malformed.
+bool decode_inputs(std::string_view text, std::vector<InputVersion>& inputs) {
+  // Checking and counting first sizes the vector once: staleness decodes every entry.
+  std::size_t count = 0;
+  for (std::size_t pos = 0; pos < text.size(); ++count) {
+    if (!next_field(text, pos) || !next_field(text, pos) || !next_field(text, pos)) return false;
+  }
+  inputs.resize(count);
+  std::size_t pos = 0;
+  for (InputVersion& input : inputs) {
+    input.asset_key = *next_field(text, pos);
+    input.partition_key = *next_field(text, pos);
+    input.data_version = *next_field(text, pos);
+  }
+  return true;
+}
+
+// Reading the payloads of the events that update derived state. A payload that does not have
+// the format event.hpp gives fails the append: an index entry that silently lacked its data
+// version or check name would make staleness and blocking checks wrong much later.
+
+[[noreturn]] void malformed_payload(const Event& event, std::string_view problem) {
+  std::string subject = "the payload";
+  if (!event.asset_key.empty()) subject += " of asset '" + event.asset_key + "'";
+  throw StorageError("cannot append events: " + subject + " " + std::string(problem) +
+                     "; src/core/event.hpp gives the format of each event type's payload");
+}
+
+/// The payload as a JSON object; an empty payload is an empty object.
+nlohmann::json payload_object(const Event& event) {
+  if (event.payload_json.empty()) return nlohmann::json::object();
+  nlohmann::json json = nlohmann::json::parse(event.payload_json, nullptr, false);
+  if (!json.is_object()) malformed_payload(event, "is not a JSON object");
+  return json;
+}
+
+/// Field `name` of `payload` as a string; "" when it is absent or null.
+std::string string_field(const Event& event, const nlohmann::json& payload, std::string_view name) {
+  const auto it = payload.find(name);
+  if (it == payload.end() || it->is_null()) return "";
+  if (!it->is_string())
+    malformed_payload(event, "has a \"" + std::string(name) + "\" that is not a string");
+  return it->get<std::string>();
+}
+
+bool bool_field(const Event& event, const nlohmann::json& payload, std::string_view name,
+                bool absent) {
+  const auto it = payload.find(name);
+  if (it == payload.end() || it->is_null()) return absent;
+  if (!it->is_boolean())
+    malformed_payload(event, "has a \"" + std::string(name) + "\" that is not true or false");
+  return it->get<bool>();
+}
+
+/// Field `name` as an array of strings; empty when absent.
+std::vector<std::string> strings_field(const Event& event, const nlohmann::json& payload,
+                                       std::string_view name) {
+  std::vector<std::string> strings;
+  const auto it = payload.find(name);
+  if (it == payload.end() || it->is_null()) return strings;
+  const std::string problem = "has a \"" + std::string(name) + "\" that is not an array of strings";
+  if (!it->is_array()) malformed_payload(event, problem);
+  for (const auto& item : *it) {
+    if (!item.is_string()) malformed_payload(event, problem);
+    strings.push_back(item.get<std::string>());
+  }
+  return strings;
+}
+
+/// The asset index's version columns from a materialization's payload.
+struct VersionColumns {
+  std::string data_version;
+  std::string code_version;
+  std::string config_hash;
+  std::string inputs;  // encoded by encode_inputs
+};
+
+VersionColumns version_columns(const Event& event) {
+  const nlohmann::json payload = payload_object(event);
+  VersionColumns columns;
+  columns.data_version = string_field(event, payload, "data_version");
+  columns.code_version = string_field(event, payload, "code_version");
+  columns.config_hash = string_field(event, payload, "config_hash");
+  const auto inputs = payload.find("inputs");
+  if (inputs != payload.end() && !inputs->is_null()) {
+    constexpr std::string_view kProblem =
+        "has \"inputs\" that are not an array of [asset key, partition key, data version] "
+        "string triples";
+    if (!inputs->is_array()) malformed_payload(event, kProblem);
+    std::vector<InputVersion> parsed;
+    parsed.reserve(inputs->size());
+    for (const auto& input : *inputs) {
+      if (!input.is_array() || input.size() != 3 || !input[0].is_string() ||
+          !input[1].is_string() || !input[2].is_string()) {
+        malformed_payload(event, kProblem);
+      }
+      parsed.push_back(
+          {input[0].get<std::string>(), input[1].get<std::string>(), input[2].get<std::string>()});
+    }
+    columns.inputs = encode_inputs(parsed);
+  }
+  return columns;
+}
+
 }  // namespace
 
 namespace {
-
-RunRecord read_run(const SqliteStorage& storage, const auto& q) {
-  RunRecord run;
-  run.run_id = q.text(0);
-  run.job_name = q.text(1);
-  run.selection = q.text(2);
-  const std::string status = q.text(3);
-  const auto parsed_status = run_status_from_string(status);
-  if (!parsed_status) {
-    throw StorageError(corrupt_row(storage.path(),
-                                   "run '" + run.run_id + "' has unknown status '" + status + "'"));
-  }
-  run.status = *parsed_status;
-  run.config_json = q.text(4);
-  const std::string tags = q.text(5);
-  const std::string step_keys = q.text(8);
-  try {
-    run.tags = nlohmann::json::parse(tags).get<std::map<std::string, std::string>>();
-    run.step_keys = nlohmann::json::parse(step_keys).get<std::vector<std::string>>();
-  } catch (const nlohmann::json::exception& e) {
-    throw StorageError(
-        corrupt_row(storage.path(),
-                    "run '" + run.run_id + "' has malformed tags or step keys (" + e.what() + ")"));
-  }
-  run.parent_run_id = q.text(6);
-  run.root_run_id = q.text(7);
-  run.created_at = q.real(9);
-  run.started_at = q.real(10);
-  run.ended_at = q.real(11);
-  run.failure_reason = q.text(12);
-  run.cancel_requested = q.integer(13) != 0;
-  run.host = q.text(14);
-  run.pid = q.integer(15);
-  return run;
-}
 
 Event read_event(const SqliteStorage& storage, const auto& q, std::string_view run_id) {
   Event event;
@@ -123,6 +245,49 @@ MaterializationRecord read_materialization(const auto& q) {
   return record;
 }
 
+AssetVersionRecord read_version(const SqliteStorage& storage, const auto& q) {
+  AssetVersionRecord record;
+  record.asset_key = q.text(0);
+  record.partition_key = q.text(1);
+  record.event_id = q.integer(2);
+  record.timestamp = q.real(3);
+  record.data_version = q.text(4);
+  record.code_version = q.text(5);
+  record.config_hash = q.text(6);
+  if (!decode_inputs(q.text_view(7), record.inputs)) {
+    throw StorageError(corrupt_row(storage.path(), "the inputs of asset index entry '" +
+                                                       record.asset_key + "' are malformed"));
+  }
+  return record;
+}
+
+ObservationRecord read_observation(const auto& q) {
+  ObservationRecord record;
+  record.asset_key = q.text(0);
+  record.partition_key = q.text(1);
+  record.run_id = q.text(2);
+  record.event_id = q.integer(3);
+  record.timestamp = q.real(4);
+  record.data_version = q.text(5);
+  record.payload_json = q.text(6);
+  return record;
+}
+
+CheckRecord read_check(const auto& q) {
+  CheckRecord record;
+  record.asset_key = q.text(0);
+  record.partition_key = q.text(1);
+  record.check_name = q.text(2);
+  record.run_id = q.text(3);
+  record.event_id = q.integer(4);
+  record.timestamp = q.real(5);
+  record.passed = q.integer(6) != 0;
+  record.severity = q.text(7);
+  record.blocking = q.integer(8) != 0;
+  record.payload_json = q.text(9);
+  return record;
+}
+
 /// The status a run event moves its run to; nullopt for other events and RUN_CANCELING.
 std::optional<RunStatus> status_set_by(EventType type) {
   switch (type) {
@@ -141,11 +306,82 @@ std::optional<RunStatus> status_set_by(EventType type) {
   }
 }
 
-std::string select_runs(std::string_view where_and_order) {
-  return "SELECT " + std::string(kRunColumns) + " FROM runs " + std::string(where_and_order);
+/// "?1, ?2, ..., ?n" from `first`, for an IN list of n bound values.
+std::string placeholders(int first, std::size_t n) {
+  std::string list;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) list += ", ";
+    list += "?" + std::to_string(first + static_cast<int>(i));
+  }
+  return list;
+}
+
+bool contains(std::span<const EventType> types, EventType type) {
+  return std::ranges::find(types, type) != types.end();
+}
+
+/// events_by_asset's condition: " AND (e.event_type = 'A' OR e.event_type = 'B' ...)".
+std::string asset_events_condition() {
+  std::string condition = " AND (";
+  for (std::size_t i = 0; i < kAssetEventTypes.size(); ++i) {
+    if (i > 0) condition += " OR ";
+    condition += "e.event_type = '" + std::string(to_string(kAssetEventTypes[i])) + "'";
+  }
+  return condition + ")";
+}
+
+/// events_by_type's condition: " AND e.event_type <> 'A' AND e.event_type <> 'B' ...".
+std::string followed_events_condition() {
+  std::string condition;
+  for (EventType type : kUnfollowedEventTypes) {
+    condition += " AND e.event_type <> '" + std::string(to_string(type)) + "'";
+  }
+  return condition;
 }
 
 }  // namespace
+
+std::string SqliteStorage::select_runs(std::string_view rest) {
+  return "SELECT " + std::string(kRunColumns) + " FROM runs " + std::string(rest);
+}
+
+RunRecord SqliteStorage::read_run(const Query& q) const {
+  RunRecord run;
+  run.run_id = q.text(0);
+  run.job_name = q.text(1);
+  run.selection = q.text(2);
+  const std::string status = q.text(3);
+  const auto parsed_status = run_status_from_string(status);
+  if (!parsed_status) {
+    throw StorageError(
+        corrupt_row(path_, "run '" + run.run_id + "' has unknown status '" + status + "'"));
+  }
+  run.status = *parsed_status;
+  run.config_json = q.text(4);
+  try {
+    run.tags = nlohmann::json::parse(q.text(5)).get<std::map<std::string, std::string>>();
+    run.step_keys = nlohmann::json::parse(q.text(8)).get<std::vector<std::string>>();
+    run.partition_keys = nlohmann::json::parse(q.text(16)).get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw StorageError(corrupt_row(path_, "run '" + run.run_id +
+                                              "' has malformed tags, step keys or partition "
+                                              "keys (" +
+                                              e.what() + ")"));
+  }
+  run.parent_run_id = q.text(6);
+  run.root_run_id = q.text(7);
+  run.created_at = q.real(9);
+  run.started_at = q.real(10);
+  run.ended_at = q.real(11);
+  run.failure_reason = q.text(12);
+  run.cancel_requested = q.integer(13) != 0;
+  run.host = q.text(14);
+  run.pid = q.integer(15);
+  run.priority = static_cast<int>(q.integer(17));
+  run.run_key = q.text(18);
+  run.heartbeat_at = q.real(19);
+  return run;
+}
 
 std::unique_ptr<SqliteStorage> SqliteStorage::open(const std::filesystem::path& db_file) {
   check_database_file(db_file);
@@ -185,7 +421,10 @@ std::unique_ptr<SqliteStorage> SqliteStorage::open(const std::filesystem::path& 
 }
 
 SqliteStorage::SqliteStorage(std::filesystem::path path, sqlite3* db)
-    : path_(std::move(path)), db_(db), tracking_(std::make_unique<SqliteTrackingStore>(*this)) {}
+    : path_(std::move(path)),
+      db_(db),
+      tracking_(std::make_unique<SqliteTrackingStore>(*this)),
+      automation_(std::make_unique<SqliteAutomationStore>(*this)) {}
 
 SqliteStorage::~SqliteStorage() {
   for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
@@ -207,8 +446,13 @@ void SqliteStorage::add_run(const RunRecord& run) {
   std::lock_guard lock(mutex_);
   constexpr std::string_view kDoing = "adding a run";
   Transaction transaction(*this, kDoing);
+  insert_run(run, kDoing);
+  transaction.commit();
+}
+
+void SqliteStorage::insert_run(const RunRecord& run, std::string_view doing) {
   {
-    Query existing(*this, "SELECT 1 FROM runs WHERE run_id = ?", kDoing);
+    Query existing(*this, "SELECT 1 FROM runs WHERE run_id = ?", doing);
     if (existing.text(1, run.run_id).step()) {
       throw StorageError("a run with id '" + run.run_id + "' already exists in " + path_.string());
     }
@@ -216,9 +460,10 @@ void SqliteStorage::add_run(const RunRecord& run) {
   Query insert(*this,
                "INSERT INTO runs (run_id, job_name, selection, status, config_json, tags_json, "
                "parent_run_id, root_run_id, step_keys_json, created_at, started_at, ended_at, "
-               "failure_reason, cancel_requested, host, pid) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               kDoing);
+               "failure_reason, cancel_requested, host, pid, partition_keys_json, priority, "
+               "run_key, heartbeat_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               doing);
   insert.text(1, run.run_id)
       .text(2, run.job_name)
       .text(3, run.selection)
@@ -235,13 +480,16 @@ void SqliteStorage::add_run(const RunRecord& run) {
       .integer(14, run.cancel_requested ? 1 : 0)
       .text(15, run.host)
       .integer(16, run.pid)
+      .text(17, nlohmann::json(run.partition_keys).dump())
+      .integer(18, run.priority)
+      .text(19, run.run_key)
+      .real(20, run.heartbeat_at)
       .step();
-  Query tag(*this, "INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?)", kDoing);
+  Query tag(*this, "INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?)", doing);
   for (const auto& [key, value] : run.tags) {
     tag.text(1, run.run_id).text(2, key).text(3, value).step();
     tag.reset();
   }
-  transaction.commit();
 }
 
 void SqliteStorage::append_events(std::vector<Event>& events) {
@@ -260,14 +508,16 @@ void SqliteStorage::append_events(std::vector<Event>& events) {
                    "ended_at = coalesce(?4, ended_at), failure_reason = coalesce(?5, "
                    "failure_reason) WHERE run_seq = ?1",
                    kDoing);
-  Query index_asset(
-      *this,
-      "INSERT INTO asset_index (asset_key, partition_key, run_id, event_id, "
-      "timestamp, payload) VALUES (?, ?, ?, ?, ?, ?) "
-      "ON CONFLICT (asset_key, partition_key) DO UPDATE SET run_id = excluded.run_id, "
-      "event_id = excluded.event_id, timestamp = excluded.timestamp, "
-      "payload = excluded.payload",
-      kDoing);
+  Query index_asset(*this,
+                    "INSERT INTO asset_index (asset_key, partition_key, run_id, event_id, "
+                    "timestamp, payload, data_version, code_version, config_hash, inputs) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (asset_key, partition_key) DO UPDATE SET "
+                    "run_id = excluded.run_id, event_id = excluded.event_id, "
+                    "timestamp = excluded.timestamp, payload = excluded.payload, "
+                    "data_version = excluded.data_version, code_version = excluded.code_version, "
+                    "config_hash = excluded.config_hash, inputs = excluded.inputs",
+                    kDoing);
   std::vector<std::int64_t> ids;
   ids.reserve(events.size());
   // A batch almost always holds the events of one run: look its run_seq up once.
@@ -301,14 +551,29 @@ void SqliteStorage::append_events(std::vector<Event>& events) {
       ids.push_back(id);
 
       if (event.type == EventType::kAssetMaterialization) {
+        const VersionColumns versions = version_columns(event);
         index_asset.text(1, event.asset_key)
             .text(2, event.partition_key)
             .text(3, event.run_id)
             .integer(4, id)
             .real(5, event.timestamp)
             .text(6, event.payload_json)
+            .text(7, versions.data_version)
+            .text(8, versions.code_version)
+            .text(9, versions.config_hash)
+            .text(10, versions.inputs)
             .step();
         index_asset.reset();
+      } else if (event.type == EventType::kAssetObservation) {
+        index_observation(event, id, kDoing);
+      } else if (event.type == EventType::kAssetCheckEvaluation) {
+        index_check(event, id, kDoing);
+      } else if (event.type == EventType::kDynamicPartitionsAdded) {
+        const nlohmann::json payload = payload_object(event);
+        const std::string name = string_field(event, payload, "name");
+        if (name.empty()) malformed_payload(event, "has no \"name\" of the partition set");
+        insert_dynamic_partitions(name, strings_field(event, payload, "keys"), event.timestamp,
+                                  kDoing);
       } else if (const std::optional<RunStatus> status = status_set_by(event.type)) {
         const auto if_true = [](bool condition, auto value) {
           return condition ? std::optional(value) : std::nullopt;
@@ -331,11 +596,84 @@ void SqliteStorage::append_events(std::vector<Event>& events) {
   for (std::size_t i = 0; i < events.size(); ++i) events[i].id = ids[i];
 }
 
+void SqliteStorage::index_observation(const Event& event, std::int64_t id, std::string_view doing) {
+  const nlohmann::json payload = payload_object(event);
+  Query q(*this,
+          "INSERT INTO asset_observations (asset_key, partition_key, run_id, event_id, "
+          "timestamp, data_version, payload) VALUES (?, ?, ?, ?, ?, ?, ?) "
+          "ON CONFLICT (asset_key, partition_key) DO UPDATE SET run_id = excluded.run_id, "
+          "event_id = excluded.event_id, timestamp = excluded.timestamp, "
+          "data_version = excluded.data_version, payload = excluded.payload",
+          doing);
+  q.text(1, event.asset_key)
+      .text(2, event.partition_key)
+      .text(3, event.run_id)
+      .integer(4, id)
+      .real(5, event.timestamp)
+      .text(6, string_field(event, payload, "data_version"))
+      .text(7, event.payload_json)
+      .step();
+}
+
+void SqliteStorage::index_check(const Event& event, std::int64_t id, std::string_view doing) {
+  const nlohmann::json payload = payload_object(event);
+  const std::string check = string_field(event, payload, "check");
+  if (check.empty()) malformed_payload(event, "has no \"check\" naming the check");
+  if (!payload.contains("passed")) malformed_payload(event, "has no \"passed\"");
+  const std::string severity = string_field(event, payload, "severity");
+  if (severity != "warn" && severity != "error") {
+    malformed_payload(event, "has a \"severity\" other than \"warn\" or \"error\"");
+  }
+  Query q(*this,
+          "INSERT INTO asset_check_index (asset_key, partition_key, check_name, run_id, "
+          "event_id, timestamp, passed, severity, blocking, payload) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+          "ON CONFLICT (asset_key, partition_key, check_name) DO UPDATE SET "
+          "run_id = excluded.run_id, event_id = excluded.event_id, "
+          "timestamp = excluded.timestamp, passed = excluded.passed, "
+          "severity = excluded.severity, blocking = excluded.blocking, payload = excluded.payload",
+          doing);
+  q.text(1, event.asset_key)
+      .text(2, event.partition_key)
+      .text(3, check)
+      .text(4, event.run_id)
+      .integer(5, id)
+      .real(6, event.timestamp)
+      .integer(7, bool_field(event, payload, "passed", false) ? 1 : 0)
+      .text(8, severity)
+      .integer(9, bool_field(event, payload, "blocking", false) ? 1 : 0)
+      .text(10, event.payload_json)
+      .step();
+}
+
+std::vector<std::string> SqliteStorage::insert_dynamic_partitions(
+    std::string_view name, const std::vector<std::string>& keys, double added_at,
+    std::string_view doing) {
+  if (name.empty()) {
+    throw StorageError("cannot add dynamic partitions to a set without a name; name the set");
+  }
+  Query insert(*this,
+               "INSERT INTO dynamic_partitions (name, partition_key, added_at) VALUES (?, ?, ?) "
+               "ON CONFLICT (name, partition_key) DO NOTHING",
+               doing);
+  std::vector<std::string> added;
+  for (const std::string& key : keys) {
+    if (key.empty()) {
+      throw StorageError("cannot add an empty partition key to dynamic partition set '" +
+                         std::string(name) + "'; an empty key means \"not partitioned\"");
+    }
+    insert.text(1, name).text(2, key).real(3, added_at).step();
+    insert.reset();
+    if (sqlite3_changes(db_) > 0) added.push_back(key);
+  }
+  return added;
+}
+
 std::optional<RunRecord> SqliteStorage::get_run(std::string_view run_id) {
   std::lock_guard lock(mutex_);
   Query q(*this, select_runs("WHERE run_id = ?"), "reading a run");
   if (!q.text(1, run_id).step()) return std::nullopt;
-  return read_run(*this, q);
+  return read_run(q);
 }
 
 std::vector<RunRecord> SqliteStorage::list_runs(const RunFilter& filter) {
@@ -361,7 +699,7 @@ std::vector<RunRecord> SqliteStorage::list_runs(const RunFilter& filter) {
     parameter += 2;
   }
   std::vector<RunRecord> runs;
-  while (q.step()) runs.push_back(read_run(*this, q));
+  while (q.step()) runs.push_back(read_run(q));
   return runs;
 }
 
@@ -386,7 +724,7 @@ std::vector<RunRecord> SqliteStorage::unfinished_runs() {
   Query q(*this, select_runs("WHERE status IN ('STARTING', 'STARTED') ORDER BY created_at"),
           "listing unfinished runs");
   std::vector<RunRecord> runs;
-  while (q.step()) runs.push_back(read_run(*this, q));
+  while (q.step()) runs.push_back(read_run(q));
   return runs;
 }
 
@@ -428,6 +766,161 @@ std::vector<MaterializationRecord> SqliteStorage::latest_materializations() {
   return records;
 }
 
+std::vector<AssetVersionRecord> SqliteStorage::asset_versions() {
+  std::lock_guard lock(mutex_);
+  Query q(*this,
+          "SELECT " + std::string(kVersionColumns) +
+              " FROM asset_index ORDER BY asset_key, partition_key",
+          "reading the asset index's versions");
+  std::vector<AssetVersionRecord> records;
+  while (q.step()) records.push_back(read_version(*this, q));
+  return records;
+}
+
+std::vector<AssetVersionRecord> SqliteStorage::asset_versions_after(std::int64_t after_event_id) {
+  std::lock_guard lock(mutex_);
+  Query q(*this,
+          "SELECT " + std::string(kVersionColumns) +
+              " FROM asset_index WHERE event_id > ? ORDER BY event_id",
+          "reading the asset index's versions");
+  q.integer(1, after_event_id);
+  std::vector<AssetVersionRecord> records;
+  while (q.step()) records.push_back(read_version(*this, q));
+  return records;
+}
+
+std::vector<ObservationRecord> SqliteStorage::latest_observations() {
+  std::lock_guard lock(mutex_);
+  Query q(*this,
+          "SELECT asset_key, partition_key, run_id, event_id, timestamp, data_version, payload "
+          "FROM asset_observations ORDER BY asset_key, partition_key",
+          "reading the observation index");
+  std::vector<ObservationRecord> records;
+  while (q.step()) records.push_back(read_observation(q));
+  return records;
+}
+
+std::vector<CheckRecord> SqliteStorage::latest_check_results(std::string_view asset_key) {
+  std::lock_guard lock(mutex_);
+  Query q(*this,
+          "SELECT asset_key, partition_key, check_name, run_id, event_id, timestamp, passed, "
+          "severity, blocking, payload FROM asset_check_index "
+          "WHERE ?1 = '' OR asset_key = ?1 ORDER BY asset_key, partition_key, check_name",
+          "reading the check index");
+  q.text(1, asset_key);
+  std::vector<CheckRecord> records;
+  while (q.step()) records.push_back(read_check(q));
+  return records;
+}
+
+std::vector<Event> SqliteStorage::asset_history(std::string_view asset_key,
+                                                const AssetHistoryFilter& filter) {
+  const std::span<const EventType> types =
+      filter.types.empty() ? std::span<const EventType>(kAssetEventTypes) : filter.types;
+  // The SQL text depends only on the number of types and whether the index covers them, so the
+  // statement cache stays small.
+  const std::string sql =
+      "SELECT " + std::string(kEventColumnsWithRun) +
+      " FROM events e JOIN runs r ON r.run_seq = e.run_seq "
+      "WHERE e.asset_key = ?1 AND e.id < ?2 AND (?3 = '' OR e.partition_key = ?3) "
+      "AND e.event_type IN (" +
+      placeholders(5, types.size()) + ")" +
+      (std::ranges::all_of(types, [](EventType t) { return contains(kAssetEventTypes, t); })
+           ? asset_events_condition()
+           : "") +
+      " ORDER BY e.id DESC LIMIT ?4";
+  std::lock_guard lock(mutex_);
+  Query q(*this, sql, "reading an asset's history");
+  q.text(1, asset_key)
+      .integer(2,
+               filter.before_id > 0 ? filter.before_id : std::numeric_limits<std::int64_t>::max())
+      .text(3, filter.partition_key)
+      .integer(4, filter.limit > 0 ? filter.limit : -1);
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    q.text(5 + static_cast<int>(i), to_string(types[i]));
+  }
+  std::vector<Event> events;
+  while (q.step()) events.push_back(read_event(*this, q, q.text(9)));
+  return events;
+}
+
+std::vector<Event> SqliteStorage::events_after(std::int64_t after_id,
+                                               std::span<const EventType> types, int limit) {
+  std::string sql = "SELECT " + std::string(kEventColumnsWithRun) +
+                    " FROM events e JOIN runs r ON r.run_seq = e.run_seq WHERE e.id > ?1";
+  if (!types.empty()) {
+    sql += " AND e.event_type IN (" + placeholders(3, types.size()) + ")";
+    if (std::ranges::none_of(types,
+                             [](EventType t) { return contains(kUnfollowedEventTypes, t); })) {
+      sql += followed_events_condition();
+    }
+  }
+  sql += " ORDER BY e.id LIMIT ?2";
+  std::lock_guard lock(mutex_);
+  Query q(*this, sql, "reading new events");
+  q.integer(1, after_id).integer(2, limit > 0 ? limit : -1);
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    q.text(3 + static_cast<int>(i), to_string(types[i]));
+  }
+  std::vector<Event> events;
+  while (q.step()) events.push_back(read_event(*this, q, q.text(9)));
+  return events;
+}
+
+std::int64_t SqliteStorage::last_event_id() {
+  std::lock_guard lock(mutex_);
+  Query q(*this, "SELECT coalesce(max(id), 0) FROM events", "reading the last event id");
+  q.step();
+  return q.integer(0);
+}
+
+std::vector<std::string> SqliteStorage::dynamic_partition_keys(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  Query q(*this, "SELECT partition_key FROM dynamic_partitions WHERE name = ? ORDER BY id",
+          "reading dynamic partitions");
+  q.text(1, name);
+  std::vector<std::string> keys;
+  while (q.step()) keys.push_back(q.text(0));
+  return keys;
+}
+
+std::vector<std::string> SqliteStorage::add_dynamic_partitions(
+    std::string_view name, const std::vector<std::string>& keys) {
+  std::lock_guard lock(mutex_);
+  constexpr std::string_view kDoing = "adding dynamic partitions";
+  Transaction transaction(*this, kDoing);
+  std::vector<std::string> added = insert_dynamic_partitions(
+      name, keys, to_epoch_seconds(std::chrono::system_clock::now()), kDoing);
+  transaction.commit();
+  return added;
+}
+
+std::vector<std::string> SqliteStorage::delete_dynamic_partitions(
+    std::string_view name, const std::vector<std::string>& keys) {
+  std::lock_guard lock(mutex_);
+  constexpr std::string_view kDoing = "deleting dynamic partitions";
+  Transaction transaction(*this, kDoing);
+  Query remove(*this, "DELETE FROM dynamic_partitions WHERE name = ? AND partition_key = ?",
+               kDoing);
+  std::vector<std::string> removed;
+  for (const std::string& key : keys) {
+    remove.text(1, name).text(2, key).step();
+    remove.reset();
+    if (sqlite3_changes(db_) > 0) removed.push_back(key);
+  }
+  transaction.commit();
+  return removed;
+}
+
+std::map<std::string, std::vector<std::string>> SqliteStorage::all_dynamic_partitions() {
+  std::lock_guard lock(mutex_);
+  Query q(*this, "SELECT name, partition_key FROM dynamic_partitions ORDER BY name, id",
+          "reading dynamic partitions");
+  std::map<std::string, std::vector<std::string>> sets;
+  while (q.step()) sets[q.text(0)].push_back(q.text(1));
+  return sets;
+}
+
 void SqliteStorage::request_cancel(std::string_view run_id) {
   std::lock_guard lock(mutex_);
   Query q(*this, "UPDATE runs SET cancel_requested = 1 WHERE run_id = ?",
@@ -450,6 +943,10 @@ bool SqliteStorage::is_cancel_requested(std::string_view run_id) {
 
 TrackingStore& SqliteStorage::tracking() {
   return *tracking_;
+}
+
+AutomationStore& SqliteStorage::automation() {
+  return *automation_;
 }
 
 void SqliteStorage::sync() {

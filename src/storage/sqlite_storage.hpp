@@ -26,6 +26,7 @@ struct sqlite3_stmt;
 
 namespace cairn {
 
+class SqliteAutomationStore;
 class SqliteTrackingStore;
 
 /// Storage in a SQLite database file.
@@ -70,6 +71,32 @@ class SqliteStorage final : public Storage {
       std::string_view asset_key, std::string_view partition_key) override;
   /// Sorted by asset key, then partition key.
   std::vector<MaterializationRecord> latest_materializations() override;
+  /// Sorted by asset key, then partition key.
+  std::vector<AssetVersionRecord> asset_versions() override;
+  std::vector<AssetVersionRecord> asset_versions_after(std::int64_t after_event_id) override;
+  /// Sorted by asset key, then partition key.
+  std::vector<ObservationRecord> latest_observations() override;
+  /// Sorted by asset key, partition key, then check name.
+  std::vector<CheckRecord> latest_check_results(std::string_view asset_key) override;
+  /// A filter limit of 0 or less means no limit. Materializations, observations and check
+  /// evaluations are found through an index; asking for any other type reads every event of
+  /// the instance.
+  std::vector<Event> asset_history(std::string_view asset_key,
+                                   const AssetHistoryFilter& filter) override;
+  /// No types: events of every type. A limit of 0 or less means no limit. Types other than
+  /// LOG, STEP_START, STEP_SUCCESS and STEP_INPUT_LOADED are found through an index; asking for
+  /// one of those four reads every event after `after_id`.
+  std::vector<Event> events_after(std::int64_t after_id, std::span<const EventType> types,
+                                  int limit) override;
+  std::int64_t last_event_id() override;
+  std::vector<std::string> dynamic_partition_keys(std::string_view name) override;
+  /// Throws StorageError if the name or a key is empty.
+  std::vector<std::string> add_dynamic_partitions(std::string_view name,
+                                                  const std::vector<std::string>& keys) override;
+  std::vector<std::string> delete_dynamic_partitions(std::string_view name,
+                                                     const std::vector<std::string>& keys) override;
+  /// Sets in name order; keys in the order they were added.
+  std::map<std::string, std::vector<std::string>> all_dynamic_partitions() override;
   /// Throws NotFoundError if the run does not exist.
   void request_cancel(std::string_view run_id) override;
   /// Throws NotFoundError if the run does not exist.
@@ -79,12 +106,16 @@ class SqliteStorage final : public Storage {
   void sync() override;
   /// The tracking tables of the same database, on the same connection.
   TrackingStore& tracking() override;
+  /// The automation tables of the same database, on the same connection.
+  AutomationStore& automation() override;
 
   /// The database file.
   const std::filesystem::path& path() const { return path_; }
 
  private:
-  friend class SqliteTrackingStore;  // shares the connection, its mutex and statement cache
+  // Share the connection, its mutex and statement cache.
+  friend class SqliteTrackingStore;
+  friend class SqliteAutomationStore;
   class Query;
   class Transaction;
 
@@ -92,11 +123,28 @@ class SqliteStorage final : public Storage {
   /// The cached statement for `sql`, prepared on first use. Requires mutex_.
   sqlite3_stmt* statement(std::string_view sql);
 
+  // Each helper below requires mutex_; the writing ones run inside the caller's transaction.
+
+  /// Inserts the run and its tags. Throws StorageError if a run with its id exists.
+  void insert_run(const RunRecord& run, std::string_view doing);
+  /// Adds the keys not yet in set `name`; returns those it added.
+  std::vector<std::string> insert_dynamic_partitions(std::string_view name,
+                                                     const std::vector<std::string>& keys,
+                                                     double added_at, std::string_view doing);
+  /// Upserts the observation index entry of an ASSET_OBSERVATION event with id `id`.
+  void index_observation(const Event& event, std::int64_t id, std::string_view doing);
+  /// Upserts the check index entry of an ASSET_CHECK_EVALUATION event with id `id`.
+  void index_check(const Event& event, std::int64_t id, std::string_view doing);
+  /// "SELECT <the run columns> FROM runs " followed by `rest`; read the rows with read_run().
+  static std::string select_runs(std::string_view rest);
+  RunRecord read_run(const Query& q) const;
+
   const std::filesystem::path path_;
   std::mutex mutex_;  // guards db_ (and every statement prepared on it) and statements_
   sqlite3* db_;       // owned; closed by the destructor
   std::map<std::string, sqlite3_stmt*, std::less<>> statements_;  // owned; keyed by their SQL
   const std::unique_ptr<SqliteTrackingStore> tracking_;
+  const std::unique_ptr<SqliteAutomationStore> automation_;
 };
 
 }  // namespace cairn

@@ -118,7 +118,8 @@ TEST(TrackingMigration, AVersion1DatabaseUpgradesKeepingItsRuns) {
   ASSERT_EQ(query(db_file, "SELECT count(*) FROM sqlite_master WHERE name = 'tracking_runs'"), "0");
 
   auto storage = SqliteStorage::open(db_file);
-  EXPECT_EQ(query(db_file, "SELECT group_concat(version) FROM schema_version"), "1,2");
+  EXPECT_EQ(query(db_file, "SELECT group_concat(version) FROM schema_version WHERE version <= 2"),
+            "1,2");
   const auto run = storage->get_run("old-run");
   ASSERT_TRUE(run);
   EXPECT_EQ(run->status, RunStatus::kSuccess);

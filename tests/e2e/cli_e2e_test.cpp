@@ -146,7 +146,7 @@ TEST_F(HelloCli, MaterializeRecordsRunsEventsValuesAndStatus) {
 
   json status = cli_json({"status", "--json"});
   ASSERT_EQ(status.size(), 7u);
-  for (const auto& a : status) EXPECT_EQ(a["status"], "materialized") << a.dump();
+  for (const auto& a : status) EXPECT_EQ(a["status"], "fresh") << a.dump();
   json numbers = status[0];
   EXPECT_EQ(numbers["asset"], "numbers");
   EXPECT_EQ(numbers["latest"]["materialization"]["metadata"]["count"]["value"], 1000);
@@ -233,7 +233,7 @@ TEST_F(HelloCli, AKilledRunIsMarkedFailedAndCanBeReexecuted) {
   EXPECT_EQ(step_status["slow/sleeper"], "FAILURE");
   EXPECT_EQ(step_status["numbers"], "SUCCESS");
   json status = cli_json({"status", "--json", "-s", "numbers"});
-  EXPECT_EQ(status[0]["status"], "materialized");
+  EXPECT_EQ(status[0]["status"], "fresh");
 
   auto r = cli({"runs", "reexecute", id, "--from-failure"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

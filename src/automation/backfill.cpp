@@ -1,0 +1,242 @@
+#include "automation/backfill.hpp"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "cairn/error.hpp"
+
+namespace cairn {
+
+namespace {
+
+BackfillRecord existing_backfill(AutomationStore& store, std::string_view backfill_id) {
+  std::optional<BackfillRecord> backfill = store.get_backfill(backfill_id);
+  if (!backfill) {
+    throw NotFoundError("no backfill '" + std::string(backfill_id) +
+                        "'; `backfill list` shows the backfills of this instance");
+  }
+  return *backfill;
+}
+
+RunRecord queued_run(const BackfillRecord& backfill, std::vector<std::string> partition_keys,
+                     std::string run_id, double now) {
+  RunRecord run;
+  run.run_id = std::move(run_id);
+  run.root_run_id = run.run_id;
+  run.job_name = backfill.job_name;
+  run.selection = backfill.selection;
+  run.status = RunStatus::kQueued;
+  run.config_json = backfill.config_json;
+  run.tags = backfill.tags;
+  run.tags[kBackfillTag] = backfill.backfill_id;
+  run.created_at = now;
+  run.partition_keys = std::move(partition_keys);
+  return run;
+}
+
+/// Ends the backfill when none of its partitions is waiting or running any more.
+void update_backfill_status(AutomationStore& store, const std::string& backfill_id, double now) {
+  const std::optional<BackfillRecord> backfill = store.get_backfill(backfill_id);
+  if (!backfill || backfill->status != BackfillStatus::kRequested) return;
+  const BackfillProgress progress = store.backfill_progress(backfill_id);
+  if (progress.queued > 0 || progress.in_progress > 0) return;
+  store.set_backfill_status(backfill_id,
+                            progress.failed == 0 && progress.canceled == 0
+                                ? BackfillStatus::kCompleted
+                                : BackfillStatus::kFailed,
+                            now);
+}
+
+}  // namespace
+
+std::vector<std::vector<std::string>> split_into_runs(std::span<const std::string> keys,
+                                                      bool single_run, int max_partitions_per_run) {
+  if (!single_run && max_partitions_per_run < 1) {
+    throw ConfigError("--max-partitions-per-run must be at least 1, not " +
+                      std::to_string(max_partitions_per_run));
+  }
+  const std::size_t chunk = single_run ? std::max<std::size_t>(keys.size(), 1)
+                                       : static_cast<std::size_t>(max_partitions_per_run);
+  std::vector<std::vector<std::string>> runs;
+  runs.reserve((keys.size() + chunk - 1) / chunk);
+  for (std::size_t begin = 0; begin < keys.size(); begin += chunk) {
+    const std::size_t end = std::min(keys.size(), begin + chunk);
+    runs.emplace_back(keys.begin() + static_cast<std::ptrdiff_t>(begin),
+                      keys.begin() + static_cast<std::ptrdiff_t>(end));
+  }
+  return runs;
+}
+
+BackfillRecord create_backfill(AutomationStore& store, const BackfillRequest& request, double now,
+                               const std::function<std::string()>& new_id) {
+  if (request.partition_keys.empty()) {
+    throw ConfigError("a backfill needs at least one partition");
+  }
+  const auto chunks =
+      split_into_runs(request.partition_keys, request.single_run, request.max_partitions_per_run);
+  BackfillRecord backfill;
+  backfill.backfill_id = new_id().substr(0, 8);
+  backfill.status = BackfillStatus::kRequested;
+  backfill.selection = request.selection;
+  backfill.job_name = request.job_name;
+  backfill.config_json = request.config_json.empty() ? "{}" : request.config_json;
+  backfill.tags = request.tags;
+  backfill.single_run = request.single_run;
+  backfill.max_partitions_per_run = request.single_run ? 0 : request.max_partitions_per_run;
+  backfill.created_at = now;
+  backfill.partition_count = static_cast<std::int64_t>(request.partition_keys.size());
+
+  std::vector<RunRecord> runs;
+  runs.reserve(chunks.size());
+  for (const auto& keys : chunks) runs.push_back(queued_run(backfill, keys, new_id(), now));
+  store.add_backfill(backfill, request.partition_keys, runs);
+  return backfill;
+}
+
+BackfillCancelResult cancel_backfill(Storage& storage, std::string_view backfill_id, double now) {
+  AutomationStore& store = storage.automation();
+  const BackfillRecord backfill = existing_backfill(store, backfill_id);
+  if (backfill.status != BackfillStatus::kRequested) {
+    throw Error("backfill " + backfill.backfill_id + " already ended " +
+                std::string(to_string(backfill.status)) + "; nothing to cancel");
+  }
+  store.set_backfill_status(backfill.backfill_id, BackfillStatus::kCanceled, now);
+
+  // Each run once, with the partitions it covers that are still waiting or running.
+  std::map<std::string, std::vector<std::string>> waiting;
+  std::set<std::string> running;
+  for (const BackfillPartition& partition : store.backfill_partitions(backfill.backfill_id)) {
+    if (partition.status == PartitionRunStatus::kQueued) {
+      waiting[partition.run_id].push_back(partition.partition_key);
+    } else if (partition.status == PartitionRunStatus::kInProgress) {
+      running.insert(partition.run_id);
+    }
+  }
+  BackfillCancelResult result;
+  for (const auto& [run_id, keys] : waiting) {
+    // Taking the run off the queue first makes the cancellation race-free against a daemon
+    // launching it: whoever dequeues it owns it.
+    if (store.dequeue_run(run_id)) {
+      std::vector<Event> events(1);
+      events[0].run_id = run_id;
+      events[0].timestamp = now;
+      events[0].type = EventType::kRunCanceled;
+      events[0].message =
+          "backfill " + backfill.backfill_id + " was canceled before the run started";
+      storage.append_events(events);
+      store.set_partition_statuses(run_id, keys, PartitionRunStatus::kCanceled);
+      ++result.canceled_runs;
+    } else {
+      running.insert(run_id);
+    }
+  }
+  for (const std::string& run_id : running) {
+    const std::optional<RunRecord> run = storage.get_run(run_id);
+    if (run && !is_finished(run->status)) {
+      storage.request_cancel(run_id);
+      ++result.cancel_requested_runs;
+    }
+  }
+  return result;
+}
+
+BackfillResumeResult resume_backfill(Storage& storage, std::string_view backfill_id, double now,
+                                     const std::function<std::string()>& new_run_id) {
+  AutomationStore& store = storage.automation();
+  const BackfillRecord backfill = existing_backfill(store, backfill_id);
+  std::vector<std::string> keys;
+  for (const BackfillPartition& partition : store.backfill_partitions(backfill.backfill_id)) {
+    if (partition.status == PartitionRunStatus::kFailure ||
+        partition.status == PartitionRunStatus::kCanceled) {
+      keys.push_back(partition.partition_key);
+    }
+  }
+  if (keys.empty()) {
+    throw Error("backfill " + backfill.backfill_id +
+                " has no failed or canceled partition to resume; `backfill show " +
+                backfill.backfill_id + "` shows its partitions");
+  }
+  BackfillResumeResult result;
+  result.partitions = static_cast<std::int64_t>(keys.size());
+  for (auto& chunk :
+       split_into_runs(keys, backfill.single_run, std::max(backfill.max_partitions_per_run, 1))) {
+    RunRecord run = queued_run(backfill, chunk, new_run_id(), now);
+    store.requeue_backfill_partitions(backfill.backfill_id, chunk, run);
+    result.run_ids.push_back(run.run_id);
+  }
+  store.set_backfill_status(backfill.backfill_id, BackfillStatus::kRequested, 0);
+  return result;
+}
+
+std::vector<StepOutcome> step_outcomes(std::span<const Event> run_events) {
+  std::vector<StepOutcome> outcomes;
+  std::unordered_map<std::string, std::size_t> index;
+  for (const Event& event : run_events) {
+    if (event.step_key.empty() || !is_step_terminal(event.type)) continue;
+    const auto [it, inserted] = index.try_emplace(event.step_key, outcomes.size());
+    if (inserted) outcomes.push_back({event.step_key, false});
+    outcomes[it->second].succeeded = event.type == EventType::kStepSuccess;
+  }
+  return outcomes;
+}
+
+void record_backfill_run_started(Storage& storage, const RunRecord& run) {
+  if (!run.tags.contains(kBackfillTag) || run.partition_keys.empty()) return;
+  storage.automation().set_partition_statuses(run.run_id, run.partition_keys,
+                                              PartitionRunStatus::kInProgress);
+}
+
+void record_backfill_outcome(Storage& storage, const RunRecord& run,
+                             std::span<const StepOutcome> steps) {
+  const auto tag = run.tags.find(kBackfillTag);
+  if (tag == run.tags.end() || run.partition_keys.empty()) return;
+  AutomationStore& store = storage.automation();
+  if (run.status == RunStatus::kSuccess || run.status == RunStatus::kCanceled) {
+    store.set_partition_statuses(run.run_id, run.partition_keys,
+                                 run.status == RunStatus::kSuccess ? PartitionRunStatus::kSuccess
+                                                                   : PartitionRunStatus::kCanceled);
+  } else {
+    std::unordered_map<std::string_view, bool> succeeded;
+    for (const StepOutcome& step : steps) succeeded[step.step_key] = step.succeeded;
+    // A partition succeeded when the run planned steps for it and every one of them succeeded.
+    std::unordered_map<std::string_view, bool> partition_ok;
+    for (const std::string& step_key : run.step_keys) {
+      const std::string_view key = step_partition_key(step_key);
+      if (key.empty()) continue;
+      const auto outcome = succeeded.find(step_key);
+      const bool ok = outcome != succeeded.end() && outcome->second;
+      const auto [it, inserted] = partition_ok.try_emplace(key, ok);
+      if (!inserted) it->second = it->second && ok;
+    }
+    std::vector<std::string> done;
+    std::vector<std::string> failed;
+    for (const std::string& key : run.partition_keys) {
+      const auto ok = partition_ok.find(key);
+      (ok != partition_ok.end() && ok->second ? done : failed).push_back(key);
+    }
+    if (!done.empty()) {
+      store.set_partition_statuses(run.run_id, done, PartitionRunStatus::kSuccess);
+    }
+    if (!failed.empty()) {
+      store.set_partition_statuses(run.run_id, failed, PartitionRunStatus::kFailure);
+    }
+  }
+  update_backfill_status(store, tag->second, run.ended_at);
+}
+
+void record_backfill_outcome(Storage& storage, std::string_view run_id) {
+  const std::optional<RunRecord> run = storage.get_run(run_id);
+  if (!run || !run->tags.contains(kBackfillTag)) return;
+  const std::vector<Event> events = storage.run_events(run_id, {});
+  record_backfill_outcome(storage, *run, step_outcomes(events));
+}
+
+std::string_view step_partition_key(std::string_view step_key) {
+  if (step_key.empty() || step_key.back() != ']') return {};
+  const std::size_t open = step_key.rfind('[');
+  if (open == std::string_view::npos) return {};
+  return step_key.substr(open + 1, step_key.size() - open - 2);
+}
+
+}  // namespace cairn
