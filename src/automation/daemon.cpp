@@ -7,8 +7,11 @@
 #include <mutex>
 #include <set>
 
+#include "automation/cron.hpp"
 #include "automation/run_request_builder.hpp"
 #include "automation/sensor_evaluator.hpp"
+#include "core/run_id.hpp"
+#include "plan/partition_space.hpp"
 #include "storage/instance.hpp"
 
 namespace cairn {
@@ -46,8 +49,8 @@ Daemon::Daemon(Storage& storage, const AssetGraph& graph, Clock& clock, DaemonOp
       options_(std::move(options)),
       run_queue_(run_queue) {
   if (options_.owner.empty()) {
-    options_.owner = local_hostname() + ":" + std::to_string(::getpid()) + ":" +
-                     new_queued_run_id().substr(0, 8);
+    options_.owner =
+        local_hostname() + ":" + std::to_string(::getpid()) + ":" + new_run_id().substr(0, 8);
   }
   std::set<std::string> names;
   for (const Schedule& schedule : graph.definitions().schedules) {
@@ -64,6 +67,9 @@ Daemon::Daemon(Storage& storage, const AssetGraph& graph, Clock& clock, DaemonOp
                           "' is used twice; give each schedule and sensor its own name");
     }
     sensors_.push_back({.sensor = &sensor, .last_evaluated = std::nullopt});
+  }
+  for (NodeId node = 0; node < graph.size(); ++node) {
+    if (graph.definition(node).automation) has_automation_ = true;
   }
 }
 
@@ -249,18 +255,74 @@ void Daemon::commit_sensor_tick(SensorSlot& slot, TickRecord tick_record, TimePo
   this->commit(commit, now, out);
 }
 
-void Daemon::evaluate_automation(TimePoint /*now*/, DaemonIteration& /*out*/) {
-  // INTEGRATION POINT (lead): run AutomationEvaluator (src/automation/automation_evaluator.hpp)
-  // here. It needs a StalenessIndex of the instance (plan/staleness.hpp), the step keys of
-  // queued and running runs, Storage::latest_check_results(""), and as next_cron_time
-  //   [](const AutomationCondition& c, auto after) { return next_cron_time(c.cron, c.timezone,
-  //   after); }  (automation/cron.hpp).
-  // Commit its result as a tick of kAutomationInstigator with kind InstigatorKind::kAutomation:
-  // begin_tick; build_queued_runs with one RunRequest per AutomationRunRequest
-  // ({.selection = r.selection(), .partition_keys = {r.partition_key} when not empty}) and
-  // origin {"cairn/automation", kAutomationInstigator, ""}; TickCommit::cursor =
-  // result.cursor.serialize() (read back with AutomationCursor::parse(state.cursor));
-  // TickRecord::detail_json = result.to_json(); then commit(commit, now, out).
+void Daemon::evaluate_automation(TimePoint now, DaemonIteration& out) {
+  if (!has_automation_) return;
+  // Evaluated when something happened since the last evaluation (an event: a materialization,
+  // an observation, a run ending) or a minute passed (a new time window, a cron tick).
+  const std::int64_t last_event = storage_.last_event_id();
+  if (last_automation_ && last_event == automation_event_id_ &&
+      now < *last_automation_ + std::chrono::minutes(1)) {
+    out.next_due = std::min(out.next_due, *last_automation_ + std::chrono::minutes(1));
+    return;
+  }
+  out.next_due = std::min(out.next_due, now + std::chrono::minutes(1));
+  TickRecord record;
+  record.instigator = std::string(kAutomationInstigator);
+  record.kind = InstigatorKind::kAutomation;
+  record.tick_time = to_epoch_seconds(now);
+  record.started_at = to_epoch_seconds(now);
+  TickCommit commit{
+      .tick = record, .runs = {}, .cursor = std::nullopt, .add_dynamic_partitions = {}};
+  try {
+    const auto now_s = floor_seconds(now);
+    const PartitionSpace space =
+        PartitionSpace::build(graph_, now_s, storage_.all_dynamic_partitions());
+    const StalenessIndex staleness =
+        StalenessIndex::build(space, storage_.asset_versions(), storage_.latest_observations(),
+                              current_versions(graph_, nullptr));
+    std::vector<std::string> in_progress;
+    for (const RunRecord& run : store_.queued_runs(0)) {
+      in_progress.insert(in_progress.end(), run.step_keys.begin(), run.step_keys.end());
+    }
+    for (const RunRecord& run : store_.active_runs()) {
+      in_progress.insert(in_progress.end(), run.step_keys.begin(), run.step_keys.end());
+    }
+    const std::vector<CheckRecord> checks = storage_.latest_check_results("");
+    AutomationCursor cursor;
+    if (auto state = store_.instigator_state(kAutomationInstigator)) {
+      cursor = AutomationCursor::parse(state->cursor);
+    }
+    AutomationInputs inputs{.staleness = staleness,
+                            .in_progress_step_keys = in_progress,
+                            .check_results = checks,
+                            .now = now_s,
+                            .next_cron_time = [](const AutomationCondition& c, auto after) {
+                              return next_cron_time(c.cron, c.timezone, after);
+                            }};
+    AutomationEvaluation evaluation = evaluator_.evaluate(inputs, cursor);
+    std::vector<RunRequest> requests;
+    for (const auto& r : evaluation.run_requests) {
+      RunRequest request;
+      request.selection = r.selection();
+      if (!r.partition_key.empty()) request.partition_keys = {r.partition_key};
+      requests.push_back(std::move(request));
+    }
+    commit.runs = build_queued_runs(
+        requests, {.tag_key = "cairn/automation", .name = kAutomationInstigator, .default_job = ""},
+        graph_, storage_, now);
+    commit.cursor = evaluation.cursor.serialize();
+    commit.tick.detail_json = evaluation.to_json();
+    commit.tick.status = commit.runs.empty() ? TickStatus::kSkipped : TickStatus::kSuccess;
+    if (commit.runs.empty()) commit.tick.skip_reason = "nothing to materialize";
+  } catch (const std::exception& e) {
+    commit.runs.clear();
+    commit.tick.status = TickStatus::kFailure;
+    commit.tick.error = e.what();
+  }
+  last_automation_ = now;
+  automation_event_id_ = last_event;
+  commit.tick.id = store_.begin_tick(commit.tick);
+  this->commit(commit, now, out);
 }
 
 void Daemon::commit(TickCommit& commit, TimePoint now, DaemonIteration& out) {

@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "automation/automation_evaluator.hpp"
 #include "automation/run_queue_hook.hpp"
 #include "automation/schedule_evaluator.hpp"
 #include "core/clock.hpp"
@@ -115,6 +116,10 @@ class Daemon {
   RunQueueHook& run_queue_;
   std::vector<std::unique_ptr<ScheduleEvaluator>> schedules_;
   std::vector<SensorSlot> sensors_;
+  bool has_automation_ = false;  // some asset has an automation condition
+  AutomationEvaluator evaluator_;
+  std::optional<TimePoint> last_automation_;  // when the automation was last evaluated
+  std::int64_t automation_event_id_ = 0;      // the newest event id it had seen
   bool has_lease_ = false;
   bool waiting_logged_ = false;
 };

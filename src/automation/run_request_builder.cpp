@@ -1,12 +1,13 @@
 #include "automation/run_request_builder.hpp"
 
 #include <cstdio>
-#include <random>
 
 #include "core/clock.hpp"
+#include "core/run_id.hpp"
 #include "core/storage.hpp"
 #include "core/suggest.hpp"
 #include "graph/selection.hpp"
+#include "plan/run_plan.hpp"
 
 namespace cairn {
 namespace {
@@ -67,29 +68,20 @@ void validate_partition_keys(const std::vector<std::string>& keys, const std::ve
 
 }  // namespace
 
-std::string new_queued_run_id() {
-  thread_local std::mt19937_64 rng([] {
-    std::random_device device;
-    return (static_cast<std::uint64_t>(device()) << 32) ^ device();
-  }());
-  std::uint64_t hi = rng();
-  std::uint64_t lo = rng();
-  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
-  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
-  char text[37];
-  std::snprintf(text, sizeof(text), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
-                static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-  return text;
-}
-
 std::vector<RunRecord> build_queued_runs(
     const std::vector<RunRequest>& requests, const RequestOrigin& origin, const AssetGraph& graph,
     Storage& storage, std::chrono::system_clock::time_point now,
     const std::map<std::string, std::vector<std::string>>& pending_dynamic) {
   std::vector<RunRecord> runs;
   auto now_seconds = std::chrono::floor<std::chrono::seconds>(now);
+  std::map<std::string, std::vector<std::string>> dynamic = storage.all_dynamic_partitions();
+  for (const auto& [name, keys] : pending_dynamic) {
+    auto& set = dynamic[name];
+    for (const auto& key : keys) {
+      if (std::find(set.begin(), set.end(), key) == set.end()) set.push_back(key);
+    }
+  }
+  const PartitionSpace space = PartitionSpace::build(graph, now_seconds, dynamic);
   for (std::size_t i = 0; i < requests.size(); ++i) {
     const RunRequest& request = requests[i];
     std::string what = describe(i, request) + " of " + std::string(origin.name);
@@ -124,8 +116,16 @@ std::vector<RunRecord> build_queued_runs(
                               pending_dynamic, what);
     }
 
+    // The steps are recorded at once, so the queue and the automation see what the run will do.
+    std::vector<StepRef> steps;
+    try {
+      steps = select_steps(space, nodes, request.partition_keys);
+    } catch (const Error& e) {
+      throw ScheduleError(what + ": " + e.what());
+    }
     RunRecord run;
-    run.run_id = new_queued_run_id();
+    run.run_id = new_run_id();
+    for (StepRef step : steps) run.step_keys.push_back(space.step_key(step));
     run.job_name = job != nullptr ? job->name : std::string();
     run.selection = selection;
     run.status = RunStatus::kQueued;

@@ -23,8 +23,6 @@ struct RequestOrigin {
   std::string_view default_job;  // used by requests naming neither job nor selection
 };
 
-/// A new random run id (UUID v4 text).
-std::string new_queued_run_id();
 
 /// Validates each request and returns one QUEUED RunRecord per request, in order. A request's
 /// run key is stored as "<origin name>:<run key>", so that keys are unique per instigator. Throws

@@ -10,6 +10,7 @@
 
 #include "cli/cli_env.hpp"
 #include "core/event_sink.hpp"
+#include "core/run_id.hpp"
 #include "core/run_config.hpp"
 #include "plan/run_plan.hpp"
 
@@ -36,8 +37,6 @@ struct LaunchResult {
   double seconds = 0;
 };
 
-/// A new random run id (a UUID, version 4).
-std::string new_run_id();
 
 /// Runs `request` to completion in this process. `on_created` is called with the run id once the
 /// run is recorded; `observers` see every event after it is committed. SIGINT cancels the run

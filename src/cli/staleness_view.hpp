@@ -11,10 +11,6 @@
 
 namespace cairn {
 
-/// The code version of each asset, and the hash of the config each asset would run with under
-/// `config` (its declared defaults when `config` is null).
-CurrentVersions current_versions(const AssetGraph& graph, const RunConfig* config);
-
 /// Missing / stale / fresh of every step of `space`. `space` must outlive the index.
 StalenessIndex load_staleness(CliEnv& env, const PartitionSpace& space, const RunConfig* config);
 

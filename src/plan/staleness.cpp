@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "cairn/error.hpp"
+#include "core/data_version.hpp"
 
 namespace cairn {
 
@@ -489,6 +490,25 @@ std::vector<std::string> StalenessIndex::reasons(StepRef step, StaleCauses only)
     describe_upstream(*this, missing, "is missing", " ", out);
   }
   return out;
+}
+
+CurrentVersions current_versions(const AssetGraph& graph, const RunConfig* config) {
+  CurrentVersions current = CurrentVersions::of(graph);
+  current.config_hashes.resize(graph.size());
+  for (NodeId node = 0; node < graph.size(); ++node) {
+    const AssetDefinition& def = graph.definition(node);
+    if (!def.config) {
+      current.config_hashes[node] = "";
+      continue;
+    }
+    std::string canonical = default_config_json(*def.config);
+    if (config != nullptr) {
+      auto given = config->canonical_by_asset.find(def.key);
+      if (given != config->canonical_by_asset.end()) canonical = given->second;
+    }
+    current.config_hashes[node] = config_hash(canonical);
+  }
+  return current;
 }
 
 }  // namespace cairn

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/run_config.hpp"
 #include "core/storage.hpp"
 #include "plan/partition_space.hpp"
 
@@ -65,6 +66,10 @@ struct CurrentVersions {
   /// The definitions' code versions; configs not compared.
   static CurrentVersions of(const AssetGraph& graph);
 };
+
+/// The code version of each asset, and the hash of the config each asset would run with under
+/// `config` (its declared defaults when `config` is null) — what the next run would record.
+CurrentVersions current_versions(const AssetGraph& graph, const RunConfig* config);
 
 /// Missing / stale / fresh for every step of a space. Not thread-safe: one owner (the CLI
 /// command, or the daemon's loop) builds, updates and reads it.

@@ -8,7 +8,7 @@
 //   sales/total    unpartitioned; every partition of clean (fan-in)
 //   sales/report   unpartitioned; code version from $REPORT_CODE_VERSION (default "1")
 //   models/register  adds the dynamic partitions "models": xgb, linear
-//   models/metrics   dynamic "models", after models/register
+//   models/metrics   dynamic "models", after models/register; materialized eagerly by the daemon
 
 #include <cairn/cairn.hpp>
 #include <cstdlib>
@@ -118,6 +118,7 @@ int main(int argc, char** argv) {
           .group("models")
           .partitioned(cairn::dynamic_partitions("models"))
           .after(register_models)
+          .automation(cairn::eager())
           .compute([](cairn::Context& ctx) { return "metrics of " + ctx.partition_key(); });
 
   cairn::Definitions defs{

@@ -189,6 +189,38 @@ TEST_F(PartitionedRun, AWarningCheckIsRecordedAndStopsNothing) {
   EXPECT_EQ(warned, 2u);  // days 5 and 6 are not < 5
 }
 
+TEST_F(PartitionedRun, TheDaemonEagerlyMaterializesNewDynamicPartitions) {
+  ASSERT_EQ(cli_json({"materialize", "--select", "models/register"})["status"], "SUCCESS");
+  ProcessResult daemon = cli({"daemon", "--once"});
+  ASSERT_EQ(daemon.exit_code, 0) << daemon.out << daemon.err;
+  // The queued runs are launched as processes of their own: wait for them to finish.
+  json runs;
+  for (int i = 0; i < 300; ++i) {
+    runs = cli_json({"runs", "list", "--tag", "cairn/automation=automation"});
+    bool done = !runs.empty();
+    for (const auto& r : runs)
+      done = done && (r["status"] == "SUCCESS" || r["status"] == "FAILURE");
+    if (done) break;
+    usleep(100'000);
+  }
+  ASSERT_EQ(runs.size(), 2u) << runs.dump();
+  std::set<std::string> steps;
+  for (const auto& r : runs) {
+    EXPECT_EQ(r["status"], "SUCCESS") << r.dump();
+    for (const auto& s : r["steps"]) steps.insert(s);
+  }
+  EXPECT_EQ(steps, (std::set<std::string>{"models/metrics[xgb]", "models/metrics[linear]"}));
+
+  // Nothing new: the next evaluation requests nothing; a new key is exactly one new run.
+  cli({"daemon", "--once"});
+  EXPECT_EQ(cli_json({"runs", "list", "--tag", "cairn/automation=automation"}).size(), 2u);
+  ASSERT_EQ(cli_json({"partitions", "add", "models", "baseline"})["added"], json({"baseline"}));
+  cli({"daemon", "--once"});
+  json after = cli_json({"runs", "list", "--tag", "cairn/automation=automation"});
+  ASSERT_EQ(after.size(), 3u);
+  EXPECT_EQ(after[0]["steps"], json({"models/metrics[baseline]"}));
+}
+
 const json* find_asset(const json& status, const std::string& key) {
   for (const auto& entry : status) {
     if (entry["asset"] == key) return &entry;
