@@ -88,4 +88,34 @@ void ValidationReport::throw_if_failed() const {
   throw ValidationError(message);
 }
 
+CheckResult to_check_result(const ValidationReport& report, CheckSeverity severity) {
+  CheckResult result;
+  result.passed = report.success();
+  result.severity = severity;
+  if (result.passed) {
+    result.description = "all " + std::to_string(report.results().size()) +
+                         " expectations passed on " + std::to_string(report.num_rows()) + " rows";
+  } else {
+    std::string failed;
+    for (const auto& r : report.results()) {
+      if (!r.passed) failed += (failed.empty() ? "" : "; ") + r.description + " (" + r.observed + ")";
+    }
+    result.description = std::to_string(report.num_failed()) + " of " +
+                         std::to_string(report.results().size()) + " expectations failed: " + failed;
+  }
+  result.metadata = {{"rows", static_cast<std::int64_t>(report.num_rows())},
+                     {"failed_expectations", static_cast<std::int64_t>(report.num_failed())},
+                     {"report", JsonText{report.to_json()}}};
+  return result;
+}
+
+std::function<CheckResult(Context&, const Table&)> validation_check(TableSchema schema,
+                                                                    ValidationOptions options,
+                                                                    CheckSeverity severity) {
+  return [schema = std::move(schema), options, severity](Context&, const Table& table) {
+    return to_check_result(validate(table, schema, options), severity);
+  };
+}
+
 }  // namespace cairn::ml
+

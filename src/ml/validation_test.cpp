@@ -340,3 +340,47 @@ TEST(Validate, OneSchemaFromSeveralThreads) {
 
 }  // namespace
 }  // namespace cairn::ml
+
+namespace cairn::ml {
+namespace {
+
+TEST(ValidationCheck, AReportBecomesACheckResultNamingTheFailedExpectations) {
+  TableSchema schema{.expectations = {expect_not_null("funded_amnt"), expect_unique("id")}};
+  auto check = validation_check(schema);
+  struct NoContext : Context {
+    std::string s;
+    std::map<std::string, std::string> tags;
+    const std::string& run_id() const override { return s; }
+    const std::string& asset_key() const override { return s; }
+    int attempt() const override { return 1; }
+    const std::map<std::string, std::string>& run_tags() const override { return tags; }
+    const std::string& partition_key() const override { return s; }
+    TimeWindow partition_window() const override { return {}; }
+    void add_dynamic_partitions(std::string_view, std::vector<std::string>) override {}
+    void set_data_version(std::string) override {}
+    void log(LogLevel, std::string_view) override {}
+    void add_metadata(std::string, MetadataValue) override {}
+    bool is_cancelled() const override { return false; }
+    tracking::TrackingRun& tracking() override { throw Error("no tracking"); }
+    tracking::TrackingRun& tracking(std::string_view) override { throw Error("no tracking"); }
+    tracking::ModelRegistry& model_registry() override { throw Error("no registry"); }
+    void* resource_ptr(std::string_view, const std::type_info&) override { return nullptr; }
+  } ctx;
+  CheckResult result = check(ctx, loans());
+  EXPECT_FALSE(result.passed);
+  EXPECT_EQ(result.severity, CheckSeverity::kError);
+  EXPECT_NE(result.description.find("2 of 2 expectations failed"), std::string::npos)
+      << result.description;
+  EXPECT_NE(result.description.find("id"), std::string::npos) << result.description;
+  EXPECT_EQ(std::get<std::int64_t>(result.metadata.at("failed_expectations")), 2);
+  auto report = nlohmann::json::parse(std::get<JsonText>(result.metadata.at("report")).text);
+  EXPECT_FALSE(report.empty());
+
+  TableSchema lenient{.expectations = {expect_not_null("id")}};
+  CheckResult ok = validation_check(lenient, {}, CheckSeverity::kWarn)(ctx, loans());
+  EXPECT_TRUE(ok.passed);
+  EXPECT_EQ(ok.severity, CheckSeverity::kWarn);
+}
+
+}  // namespace
+}  // namespace cairn::ml

@@ -226,25 +226,14 @@ TEST(PartitionSpace, HundredAssetsTimesAThousandDailyPartitions) {
     previous = next;
   }
   AssetGraph graph = AssetGraph::build(definitions(assets));
-  const auto begin = std::chrono::steady_clock::now();
   PartitionSpace space = PartitionSpace::build(graph, utc(2024, 9, 27), {});
-  const auto built = std::chrono::steady_clock::now();
   std::size_t edges = 0;
   for (NodeId node = 0; node < graph.size(); ++node) {
     ASSERT_EQ(space.step_count(node), 1000u);
     for (PartitionIndex p = 0; p < 1000; ++p) edges += space.downstream_steps({node, p}).size();
   }
-  const auto walked = std::chrono::steady_clock::now();
   // 99 edges of which 50 offset ones: 99 * 1000 identity reads and 50 * 999 offset reads.
   EXPECT_EQ(edges, 99u * 1000u + 50u * 999u);
-  using ms = std::chrono::milliseconds;
-  RecordProperty("build_ms",
-                 static_cast<int>(std::chrono::duration_cast<ms>(built - begin).count()));
-  RecordProperty("downstream_100k_ms",
-                 static_cast<int>(std::chrono::duration_cast<ms>(walked - built).count()));
-  // Gross guards that hold under sanitizers.
-  EXPECT_LT(std::chrono::duration_cast<ms>(built - begin).count(), 10000);
-  EXPECT_LT(std::chrono::duration_cast<ms>(walked - built).count(), 10000);
 }
 
 }  // namespace

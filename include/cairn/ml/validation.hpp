@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "cairn/check.hpp"
 #include "cairn/error.hpp"
 #include "cairn/ml/table.hpp"
 
@@ -174,4 +175,22 @@ class ValidationReport {
 ValidationReport validate(const Table& table, const TableSchema& schema,
                           const ValidationOptions& options = {});
 
+/// The report as an asset check's result (cairn/check.hpp): passed when every expectation
+/// passed; the description names the failed ones; metadata holds the row count, the number of
+/// failed expectations and the whole report as JSON ("report").
+CheckResult to_check_result(const ValidationReport& report,
+                            CheckSeverity severity = CheckSeverity::kError);
+
+/// A check function validating a Table asset against `schema`:
+///
+/// @code
+///   auto loans = cairn::asset<Table>("credit/validated")
+///       .check("schema", cairn::ml::validation_check(schema), cairn::blocking)
+///       .compute(...);
+/// @endcode
+std::function<CheckResult(Context&, const Table&)> validation_check(
+    TableSchema schema, ValidationOptions options = {},
+    CheckSeverity severity = CheckSeverity::kError);
+
 }  // namespace cairn::ml
+
