@@ -45,6 +45,12 @@ echo "== micro benchmarks ==" >&2
 echo "== metrics on 10 M predictions ==" >&2
 "$bin/cairn_metrics_bench" --n 10000000 --repeat 5 >&2
 
+echo "== staleness: 100 000 steps cold and incremental; automation evaluator (targets < 200 ms cold, < 10 ms incremental) ==" >&2
+"$bin/cairn_staleness_bench" >&2
+
+echo "== daemon iteration: 1 000 sensors, 1 000 eager assets (targets < 50 ms idle, < 1 s to queue) ==" >&2
+"$bin/cairn_daemon_bench" --home "$home/daemon" >&2
+
 echo "== backfill of 10 000 daily partitions: enqueue time (target < 1 s) ==" >&2
 "$bin/cairn_backfill_bench" --partitions 10000 --home "$home/backfill" >&2
 

@@ -73,6 +73,8 @@ std::vector<RunRecord> build_queued_runs(
     Storage& storage, std::chrono::system_clock::time_point now,
     const std::map<std::string, std::vector<std::string>>& pending_dynamic) {
   std::vector<RunRecord> runs;
+  // Most ticks request nothing (a skipping sensor): do not build a partition space for them.
+  if (requests.empty()) return runs;
   auto now_seconds = std::chrono::floor<std::chrono::seconds>(now);
   std::map<std::string, std::vector<std::string>> dynamic = storage.all_dynamic_partitions();
   for (const auto& [name, keys] : pending_dynamic) {

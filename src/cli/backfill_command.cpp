@@ -10,6 +10,7 @@
 
 #include "automation/backfill.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "cli/output.hpp"
 #include "cli/partition_args.hpp"
 #include "cli/progress_display.hpp"
@@ -39,16 +40,6 @@ struct BackfillOptions {
 
 double now_seconds() {
   return to_epoch_seconds(std::chrono::system_clock::now());
-}
-
-std::string read_config_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw ConfigError("cannot read config file '" + path + "': " + std::strerror(errno));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 nlohmann::json to_json(const BackfillRecord& backfill, const BackfillProgress& progress) {

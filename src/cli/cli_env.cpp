@@ -1,12 +1,23 @@
 #include "cli/cli_env.hpp"
 
+#include "automation/pool_gate.hpp"
+
 namespace cairn {
 
 CliEnv::CliEnv(const Definitions& defs, std::string program, std::ostream& out, std::ostream& err)
     : defs_(defs), program_(std::move(program)), out_(out), err_(err) {}
 
 const AssetGraph& CliEnv::graph() {
-  if (!graph_) graph_.emplace(AssetGraph::build(defs_));
+  if (!graph_) {
+    AssetGraph graph = AssetGraph::build(defs_);
+    auto problems = pool_definition_problems(defs_);
+    if (!problems.empty()) {
+      std::string message = "the pipeline's definitions are invalid:";
+      for (const auto& p : problems) message += "\n  - " + p;
+      throw DefinitionError(message);
+    }
+    graph_.emplace(std::move(graph));
+  }
   return *graph_;
 }
 

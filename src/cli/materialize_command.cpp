@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "cli/observe_assets.hpp"
 #include "cli/output.hpp"
 #include "cli/partition_args.hpp"
@@ -32,16 +33,6 @@ struct MaterializeOptions {
   bool stale_only = false;
   bool json = false;
 };
-
-std::string read_config_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw ConfigError("cannot read config file '" + path + "': " + std::strerror(errno));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::vector<const AssetDefinition*> all_definitions(const AssetGraph& graph) {
   std::vector<const AssetDefinition*> defs;

@@ -74,7 +74,12 @@ LaunchResult launch_run(CliEnv& env, const LaunchRequest& request,
 
   // The lock is taken before the run is visible, so no other process can mistake it for dead.
   Instance::RunLock lock = instance.acquire_run_lock(run.run_id);
-  if (!request.existing_run) instance.storage().add_run(run);
+  if (request.existing_run) {
+    run.step_keys = request.plan.step_keys();
+    instance.storage().claim_run(run.run_id, run.host, run.pid, run.step_keys);
+  } else {
+    instance.storage().add_run(run);
+  }
   if (on_created) on_created(run.run_id);
 
   LaunchResult result;

@@ -143,6 +143,11 @@ class Storage {
   /// Every set with its keys.
   virtual std::map<std::string, std::vector<std::string>> all_dynamic_partitions() = 0;
 
+  /// Records the process that took over an existing (queued) run and the steps it planned.
+  /// Throws NotFoundError if the run does not exist.
+  virtual void claim_run(std::string_view run_id, const std::string& host, std::int64_t pid,
+                         const std::vector<std::string>& step_keys) = 0;
+
   /// Marks the run for cancellation; its process polls is_cancel_requested().
   virtual void request_cancel(std::string_view run_id) = 0;
   virtual bool is_cancel_requested(std::string_view run_id) = 0;

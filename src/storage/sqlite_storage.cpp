@@ -921,6 +921,17 @@ std::map<std::string, std::vector<std::string>> SqliteStorage::all_dynamic_parti
   return sets;
 }
 
+void SqliteStorage::claim_run(std::string_view run_id, const std::string& host, std::int64_t pid,
+                              const std::vector<std::string>& step_keys) {
+  std::lock_guard lock(mutex_);
+  Query q(*this, "UPDATE runs SET host = ?, pid = ?, step_keys_json = ? WHERE run_id = ?",
+          "recording the process of a run");
+  q.text(1, host).integer(2, pid).text(3, nlohmann::json(step_keys).dump()).text(4, run_id).step();
+  if (sqlite3_changes(db_) == 0) {
+    throw NotFoundError("no run with id '" + std::string(run_id) + "' to take over");
+  }
+}
+
 void SqliteStorage::request_cancel(std::string_view run_id) {
   std::lock_guard lock(mutex_);
   Query q(*this, "UPDATE runs SET cancel_requested = 1 WHERE run_id = ?",

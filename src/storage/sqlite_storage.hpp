@@ -97,6 +97,8 @@ class SqliteStorage final : public Storage {
                                                      const std::vector<std::string>& keys) override;
   /// Sets in name order; keys in the order they were added.
   std::map<std::string, std::vector<std::string>> all_dynamic_partitions() override;
+  void claim_run(std::string_view run_id, const std::string& host, std::int64_t pid,
+                 const std::vector<std::string>& step_keys) override;
   /// Throws NotFoundError if the run does not exist.
   void request_cancel(std::string_view run_id) override;
   /// Throws NotFoundError if the run does not exist.

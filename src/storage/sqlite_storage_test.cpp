@@ -368,6 +368,17 @@ TEST_F(SqliteStorageTest, CancelRequestIsRecorded) {
   EXPECT_THROW(storage->is_cancel_requested("ghost"), NotFoundError);
 }
 
+TEST_F(SqliteStorageTest, TakingOverAQueuedRunRecordsItsProcessAndSteps) {
+  auto storage = SqliteStorage::open(db_file_);
+  storage->add_run(make_run("r1"));
+  storage->claim_run("r1", "worker-7", 4242, {"a", "b[2025-01-01]"});
+  auto run = storage->get_run("r1");
+  EXPECT_EQ(run->host, "worker-7");
+  EXPECT_EQ(run->pid, 4242);
+  EXPECT_EQ(run->step_keys, (std::vector<std::string>{"a", "b[2025-01-01]"}));
+  EXPECT_THROW(storage->claim_run("ghost", "h", 1, {}), NotFoundError);
+}
+
 TEST_F(SqliteStorageTest, CommittedDataSurvivesSyncAndReopen) {
   {
     auto storage = SqliteStorage::open(db_file_);
