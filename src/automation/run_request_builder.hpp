@@ -23,7 +23,6 @@ struct RequestOrigin {
   std::string_view default_job;  // used by requests naming neither job nor selection
 };
 
-
 /// Validates each request and returns one QUEUED RunRecord per request, in order. A request's
 /// run key is stored as "<origin name>:<run key>", so that keys are unique per instigator. Throws
 /// ScheduleError naming the request (index and run key) and the problem if any request names an

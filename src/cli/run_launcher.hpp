@@ -10,8 +10,8 @@
 
 #include "cli/cli_env.hpp"
 #include "core/event_sink.hpp"
-#include "core/run_id.hpp"
 #include "core/run_config.hpp"
+#include "core/run_id.hpp"
 #include "plan/run_plan.hpp"
 
 namespace cairn {
@@ -36,7 +36,6 @@ struct LaunchResult {
   RunStatus status = RunStatus::kFailure;
   double seconds = 0;
 };
-
 
 /// Runs `request` to completion in this process. `on_created` is called with the run id once the
 /// run is recorded; `observers` see every event after it is committed. SIGINT cancels the run

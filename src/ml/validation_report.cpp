@@ -98,10 +98,12 @@ CheckResult to_check_result(const ValidationReport& report, CheckSeverity severi
   } else {
     std::string failed;
     for (const auto& r : report.results()) {
-      if (!r.passed) failed += (failed.empty() ? "" : "; ") + r.description + " (" + r.observed + ")";
+      if (!r.passed)
+        failed += (failed.empty() ? "" : "; ") + r.description + " (" + r.observed + ")";
     }
     result.description = std::to_string(report.num_failed()) + " of " +
-                         std::to_string(report.results().size()) + " expectations failed: " + failed;
+                         std::to_string(report.results().size()) +
+                         " expectations failed: " + failed;
   }
   result.metadata = {{"rows", static_cast<std::int64_t>(report.num_rows())},
                      {"failed_expectations", static_cast<std::int64_t>(report.num_failed())},
@@ -118,4 +120,3 @@ std::function<CheckResult(Context&, const Table&)> validation_check(TableSchema 
 }
 
 }  // namespace cairn::ml
-

@@ -193,4 +193,3 @@ std::function<CheckResult(Context&, const Table&)> validation_check(
     CheckSeverity severity = CheckSeverity::kError);
 
 }  // namespace cairn::ml
-
