@@ -15,6 +15,7 @@
 #include "scratch_dir.hpp"
 #include "storage/batched_event_writer.hpp"
 #include "storage/sqlite_migrations.hpp"
+#include "storage/sqlite_test_fixtures.hpp"
 
 namespace cairn {
 namespace {
@@ -83,24 +84,7 @@ std::string read_bytes(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
-/// Runs `sql` on `db_file` through a connection of its own and returns the first column of the
-/// first row as text ("" when there is no row).
-std::string query(const std::filesystem::path& db_file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(db_file.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(db);
-  std::string result;
-  const int rc = sqlite3_step(stmt);
-  EXPECT_TRUE(rc == SQLITE_ROW || rc == SQLITE_DONE) << sqlite3_errmsg(db);
-  if (rc == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
-    result = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return result;
-}
+using testing::query;
 
 TEST_F(SqliteStorageTest, RunRoundTripsEveryField) {
   auto storage = SqliteStorage::open(db_file_);
