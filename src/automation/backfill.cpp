@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "cairn/error.hpp"
+#include "plan/partition_space.hpp"
 
 namespace cairn {
 
@@ -202,7 +203,7 @@ void record_backfill_outcome(Storage& storage, const RunRecord& run,
     // A partition succeeded when the run planned steps for it and every one of them succeeded.
     std::unordered_map<std::string_view, bool> partition_ok;
     for (const std::string& step_key : run.step_keys) {
-      const std::string_view key = step_partition_key(step_key);
+      const std::string_view key = split_step_key(step_key).second;
       if (key.empty()) continue;
       const auto outcome = succeeded.find(step_key);
       const bool ok = outcome != succeeded.end() && outcome->second;
@@ -230,13 +231,6 @@ void record_backfill_outcome(Storage& storage, std::string_view run_id) {
   if (!run || !run->tags.contains(kBackfillTag)) return;
   const std::vector<Event> events = storage.run_events(run_id, {});
   record_backfill_outcome(storage, *run, step_outcomes(events));
-}
-
-std::string_view step_partition_key(std::string_view step_key) {
-  if (step_key.empty() || step_key.back() != ']') return {};
-  const std::size_t open = step_key.rfind('[');
-  if (open == std::string_view::npos) return {};
-  return step_key.substr(open + 1, step_key.size() - open - 2);
 }
 
 }  // namespace cairn

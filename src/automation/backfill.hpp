@@ -109,7 +109,4 @@ void record_backfill_outcome(Storage& storage, const RunRecord& run,
 /// The same, reading the run's record and events from storage.
 void record_backfill_outcome(Storage& storage, std::string_view run_id);
 
-/// The partition key of a step key: "2025-01-01" for "credit/raw[2025-01-01]", "" for "credit/raw".
-std::string_view step_partition_key(std::string_view step_key);
-
 }  // namespace cairn

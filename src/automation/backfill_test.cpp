@@ -8,6 +8,7 @@
 #include <atomic>
 
 #include "cairn/error.hpp"
+#include "plan/partition_space.hpp"
 #include "scratch_dir.hpp"
 #include "storage/instance.hpp"
 
@@ -27,11 +28,11 @@ TEST(SplitIntoRunsTest, ChunksKeepOrderAndTheLastChunkHoldsTheRest) {
   EXPECT_THROW(split_into_runs(keys, false, 0), ConfigError);
 }
 
-TEST(StepPartitionKeyTest, ReadsTheBracketedSuffix) {
-  EXPECT_EQ(step_partition_key("credit/raw[2025-01-01]"), "2025-01-01");
-  EXPECT_EQ(step_partition_key("credit/raw[2025-01-01-06:00]"), "2025-01-01-06:00");
-  EXPECT_EQ(step_partition_key("credit/raw"), "");
-  EXPECT_EQ(step_partition_key(""), "");
+TEST(StepKeyTest, ThePartitionIsTheBracketedSuffix) {
+  EXPECT_EQ(split_step_key("credit/raw[2025-01-01]").second, "2025-01-01");
+  EXPECT_EQ(split_step_key("credit/raw[2025-01-01-06:00]").second, "2025-01-01-06:00");
+  EXPECT_EQ(split_step_key("credit/raw").second, "");
+  EXPECT_EQ(split_step_key("").second, "");
 }
 
 class BackfillTest : public ::testing::Test {
