@@ -54,6 +54,22 @@ class PartitionedRun : public ::testing::Test {
     }
   }
 
+  // The daemon launches queued runs as processes of their own. Waits until `count` runs it
+  // launched have finished, so that no run process still writes to the instance when the test
+  // moves on or removes it.
+  json finished_automation_runs(size_t count) {
+    json runs;
+    for (int attempt = 0; attempt < 300; ++attempt) {
+      runs = cli_json({"runs", "list", "--tag", "cairn/automation=automation"});
+      bool done = runs.size() >= count;
+      for (const auto& r : runs)
+        done = done && (r["status"] == "SUCCESS" || r["status"] == "FAILURE");
+      if (done) break;
+      usleep(100'000);
+    }
+    return runs;
+  }
+
   // Events of a run of the given type.
   std::vector<json> events(const std::string& run_id, const std::string& type) {
     json all = cli_json({"runs", "logs", run_id});
@@ -193,16 +209,7 @@ TEST_F(PartitionedRun, TheDaemonEagerlyMaterializesNewDynamicPartitions) {
   ASSERT_EQ(cli_json({"materialize", "--select", "models/register"})["status"], "SUCCESS");
   ProcessResult daemon = cli({"daemon", "--once"});
   ASSERT_EQ(daemon.exit_code, 0) << daemon.out << daemon.err;
-  // The queued runs are launched as processes of their own: wait for them to finish.
-  json runs;
-  for (int i = 0; i < 300; ++i) {
-    runs = cli_json({"runs", "list", "--tag", "cairn/automation=automation"});
-    bool done = !runs.empty();
-    for (const auto& r : runs)
-      done = done && (r["status"] == "SUCCESS" || r["status"] == "FAILURE");
-    if (done) break;
-    usleep(100'000);
-  }
+  json runs = finished_automation_runs(2);
   ASSERT_EQ(runs.size(), 2u) << runs.dump();
   std::set<std::string> steps;
   for (const auto& r : runs) {
@@ -216,9 +223,10 @@ TEST_F(PartitionedRun, TheDaemonEagerlyMaterializesNewDynamicPartitions) {
   EXPECT_EQ(cli_json({"runs", "list", "--tag", "cairn/automation=automation"}).size(), 2u);
   ASSERT_EQ(cli_json({"partitions", "add", "models", "baseline"})["added"], json({"baseline"}));
   cli({"daemon", "--once"});
-  json after = cli_json({"runs", "list", "--tag", "cairn/automation=automation"});
-  ASSERT_EQ(after.size(), 3u);
+  json after = finished_automation_runs(3);
+  ASSERT_EQ(after.size(), 3u) << after.dump();
   EXPECT_EQ(after[0]["steps"], json({"models/metrics[baseline]"}));
+  EXPECT_EQ(after[0]["status"], "SUCCESS") << after[0].dump();
 }
 
 const json* find_asset(const json& status, const std::string& key) {
