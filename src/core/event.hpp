@@ -19,7 +19,7 @@ enum class EventType {
   kRunCanceling,  // cancellation was requested; running steps are being stopped
   kRunCanceled,
   kStepStart,               // payload: {"attempt": n}
-  kStepSuccess,             // payload: {"duration_ms": x, "attempt": n}
+  kStepSuccess,             // payload: {"duration_ms": x, "user_code_ms": y, "attempt": n}
   kStepFailure,             // message: the error; payload: {"attempt": n, "kind":
                             // "error|timeout|canceled|lost"}
   kStepRetry,               // message: the error; payload: {"attempt": n, "delay_ms": d}

@@ -71,6 +71,9 @@ struct Outcome {
   std::string config_hash;
   std::vector<InputVersion> inputs;
   std::optional<tracking::TrackingRun> tracking_run;  // if the step started one
+  // Time spent in the user's own functions (observe, compute, checks), measured apart so that
+  // what the orchestrator adds around them can be told from the asset's work.
+  double user_code_ms = 0;
 };
 
 struct StepSlot {
@@ -101,6 +104,11 @@ struct GatheredInput {
   std::string data_version;
   NodeId node = 0;
 };
+
+double milliseconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
 
 std::string attempt_payload(int attempt) {
   return "{\"attempt\":" + std::to_string(attempt) + "}";
@@ -219,7 +227,7 @@ class Execution {
         lock.unlock();
         store(index, def, outcome);
         if (outcome.ok) run_checks(index, def, ctx, outcome);
-        if (outcome.ok) emit_success(index, attempt, started_at);
+        if (outcome.ok) emit_success(index, attempt, started_at, outcome.user_code_ms);
         end_tracking_run(index, outcome, outcome.ok);
         lock.lock();
       } else if (outcome.ok && outcome.tracking_run) {
@@ -342,6 +350,7 @@ class Execution {
                       " upstream partitions; read it with .all_partitions()");
         }
       }
+      const auto user_code_started = std::chrono::steady_clock::now();
       if (def.observe) {
         std::string observed = def.observe(ctx);
         emit_step(EventType::kAssetObservation, index, "observed data version " + observed,
@@ -352,6 +361,7 @@ class Execution {
       auto config = config_.by_asset.find(def.key);
       outcome.value =
           def.compute(ctx, config == config_.by_asset.end() ? kNoConfig : config->second, inputs);
+      outcome.user_code_ms += milliseconds_since(user_code_started);
       outcome.metadata = ctx.take_metadata();
       auto canonical = config_.canonical_by_asset.find(def.key);
       outcome.config_hash =
@@ -420,11 +430,13 @@ class Execution {
   // fails the step (the value stays stored) and names itself to the skipped downstream steps.
   void run_checks(std::uint32_t index, const AssetDefinition& def, Context& ctx, Outcome& outcome) {
     if (def.checks.empty()) return;
+    const auto checks_started = std::chrono::steady_clock::now();
     std::string blocking_failures = evaluate_checks(
         def, ctx, outcome.value, [&](std::string message, std::string payload, LogLevel level) {
           emit_step(EventType::kAssetCheckEvaluation, index, std::move(message), std::move(payload),
                     level);
         });
+    outcome.user_code_ms += milliseconds_since(checks_started);
     if (blocking_failures.empty()) return;
     outcome.ok = false;
     outcome.kind = FailureKind::kCheck;
@@ -434,11 +446,11 @@ class Execution {
         "blocking check " + blocking_failures + " of '" + plan_.steps[index].key + "' failed";
   }
 
-  void emit_success(std::uint32_t index, int attempt, TimePoint started_at) {
+  void emit_success(std::uint32_t index, int attempt, TimePoint started_at, double user_code_ms) {
     double ms = std::chrono::duration<double, std::milli>(clock_.now() - started_at).count();
-    emit_step(
-        EventType::kStepSuccess, index, "",
-        "{\"attempt\":" + std::to_string(attempt) + ",\"duration_ms\":" + std::to_string(ms) + "}");
+    emit_step(EventType::kStepSuccess, index, "",
+              "{\"attempt\":" + std::to_string(attempt) + ",\"duration_ms\":" + std::to_string(ms) +
+                  ",\"user_code_ms\":" + std::to_string(user_code_ms) + "}");
   }
 
   AnyValue load_stored(std::uint32_t stored_index, std::uint32_t for_step) {

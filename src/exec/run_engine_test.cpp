@@ -384,6 +384,25 @@ TEST(RunEngine, MetadataAndLogsAreRecorded) {
   EXPECT_EQ(logs[0].message, "careful");
 }
 
+TEST(RunEngine, StepSuccessSeparatesTheAssetsOwnTimeFromTheStep) {
+  // Real time: the FakeClock does not move, but the user-code time is measured on the steady
+  // clock. A 30 ms compute and a 20 ms check are at least 50 ms of the asset's own work.
+  auto slow = asset<int>("slow")
+                  .check("slow_check",
+                         [](Context&, const int&) {
+                           std::this_thread::sleep_for(20ms);
+                           return CheckResult{.passed = true};
+                         })
+                  .compute([](Context&) {
+                    std::this_thread::sleep_for(30ms);
+                    return 1;
+                  });
+  Harness h({.assets = {slow}});
+  ASSERT_EQ(h.run(), RunStatus::kSuccess);
+  auto success = nlohmann::json::parse(h.sink.of_type(EventType::kStepSuccess).at(0).payload_json);
+  EXPECT_GE(success["user_code_ms"].get<double>(), 50.0) << success.dump();
+}
+
 TEST(RunEngine, InvalidMetadataFailsTheStepClearly) {
   auto a = asset<int>("a").compute([](Context& ctx) {
     ctx.add_metadata("broken", JsonText{"{not json"});
