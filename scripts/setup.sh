@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libsqlite3-dev sqlite3 nlohmann-json3-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libxgboost-dev libeigen3-dev
+  libxgboost-dev libeigen3-dev libhowardhinnant-date-dev tzdata libcpp-httplib-dev
   python3-sklearn python3-pandas python3-xgboost
 )
 

@@ -35,6 +35,20 @@ std::string run_duration(const RunRecord& run) {
   return format_duration(end - run.started_at);
 }
 
+// The time of a run's succeeded steps, and how much of it the assets' own functions took (the
+// rest is cairn's: loading inputs, storing values, recording events).
+struct StepTimes {
+  double steps_ms = 0;
+  double asset_code_ms = 0;
+
+  void add(const std::string& step_success_payload) {
+    auto payload = nlohmann::json::parse(step_success_payload, nullptr, false);
+    if (!payload.is_object()) return;
+    steps_ms += payload.value("duration_ms", 0.0);
+    asset_code_ms += payload.value("user_code_ms", 0.0);
+  }
+};
+
 int runs_list(CliEnv& env, const RunsOptions& o) {
   RunFilter filter;
   if (!o.status.empty()) {
@@ -73,6 +87,7 @@ int runs_show(CliEnv& env, const RunsOptions& o) {
   auto events = instance.storage().run_events(id, {});
   // Each step's latest state, in plan order.
   std::map<std::string, std::pair<std::string, std::string>> steps;  // key -> (state, detail)
+  StepTimes times;
   for (const Event& e : events) {
     if (e.step_key.empty()) continue;
     switch (e.type) {
@@ -81,6 +96,7 @@ int runs_show(CliEnv& env, const RunsOptions& o) {
         break;
       case EventType::kStepSuccess:
         steps[e.step_key].first = "SUCCESS";
+        times.add(e.payload_json);
         break;
       case EventType::kStepFailure:
         steps[e.step_key] = {"FAILURE", e.message};
@@ -108,6 +124,8 @@ int runs_show(CliEnv& env, const RunsOptions& o) {
                            {"detail", it == steps.end() ? "" : it->second.second}});
     }
     out["step_status"] = step_list;
+    out["steps_ms"] = times.steps_ms;
+    out["asset_code_ms"] = times.asset_code_ms;
     env.out() << out.dump(2) << "\n";
     return 0;
   }
@@ -118,6 +136,10 @@ int runs_show(CliEnv& env, const RunsOptions& o) {
   out << "what       " << (run->job_name.empty() ? run->selection : "job " + run->job_name) << "\n"
       << "created    " << format_timestamp(run->created_at) << "\n"
       << "duration   " << run_duration(*run) << "\n";
+  if (times.steps_ms > 0) {
+    out << "step time  " << format_duration(times.steps_ms / 1000) << " in succeeded steps, "
+        << format_duration(times.asset_code_ms / 1000) << " of it in the assets' own code\n";
+  }
   if (!run->parent_run_id.empty()) {
     out << "parent     " << run->parent_run_id << "\nroot       " << run->root_run_id << "\n";
   }

@@ -161,6 +161,13 @@ TEST_F(HelloCli, MaterializeRecordsRunsEventsValuesAndStatus) {
   auto show = cli({"runs", "show", id.substr(0, 8)});
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_NE(show.out.find("count=1000"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("of it in the assets' own code"), std::string::npos) << show.out;
+  // The assets' own time is a part of the steps' time; the rest is what cairn added.
+  json shown = cli_json({"runs", "show", id, "--json"});
+  EXPECT_GT(shown["steps_ms"].get<double>(), 0.0) << shown.dump();
+  EXPECT_GE(shown["asset_code_ms"].get<double>(), 0.0) << shown.dump();
+  EXPECT_LE(shown["asset_code_ms"].get<double>(), shown["steps_ms"].get<double>() + 1.0)
+      << shown.dump();
 }
 
 TEST_F(HelloCli, JobsApplyTheirConfigAndTags) {
