@@ -2,9 +2,10 @@
 // (every 30 s, each skipping) and 1 000 eager assets whose upstreams are materialized and
 // fresh; and the latency from a new upstream materialization to the queued run. Prints JSON
 // lines; the targets: an iteration with nothing to do under 50 ms, a new
-// materialization queued under 1 s.
+// materialization queued under 1 s. `--days N` makes every asset daily-partitioned over the last
+// N days (assets × 2 × N steps, each materialized), for the cost of staleness on a large space.
 //
-//   cairn_daemon_bench [--sensors 1000] [--assets 1000] [--iterations 20] [--home DIR]
+//   cairn_daemon_bench [--sensors 1000] [--assets 1000] [--days 0] [--iterations 20] [--home DIR]
 
 #include <algorithm>
 #include <atomic>
@@ -20,6 +21,7 @@
 #include "automation/daemon.hpp"
 #include "cairn/asset.hpp"
 #include "core/data_version.hpp"
+#include "plan/partition_space.hpp"
 #include "storage/instance.hpp"
 
 namespace {
@@ -43,13 +45,28 @@ std::string eager_key(int i) {
   return "eager/e" + std::to_string(i);
 }
 
-cairn::Definitions definitions(int sensors, int assets) {
+/// "YYYY-MM-DD" of the UTC day `days` before `t`.
+std::string day_before(TimePoint t, int days) {
+  const std::chrono::year_month_day ymd{
+      std::chrono::floor<std::chrono::days>(t - std::chrono::days(days))};
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return text;
+}
+
+cairn::Definitions definitions(int sensors, int assets, const std::string& first_day) {
   cairn::Definitions defs;
   for (int i = 0; i < assets; ++i) {
-    auto source = cairn::asset<int>(source_key(i)).compute([](cairn::Context&) { return 1; });
-    auto eager = cairn::asset<int>(eager_key(i))
-                     .automation(cairn::eager())
-                     .compute([](cairn::Context&, const int& v) { return v + 1; }, source);
+    auto source_builder = cairn::asset<int>(source_key(i));
+    auto eager_builder = cairn::asset<int>(eager_key(i));
+    eager_builder.automation(cairn::eager());
+    if (!first_day.empty()) {
+      source_builder.partitioned(cairn::daily(first_day));
+      eager_builder.partitioned(cairn::daily(first_day));
+    }
+    auto source = source_builder.compute([](cairn::Context&) { return 1; });
+    auto eager = eager_builder.compute([](cairn::Context&, const int& v) { return v + 1; }, source);
     defs.assets.push_back(source);
     defs.assets.push_back(eager);
   }
@@ -66,6 +83,7 @@ cairn::Definitions definitions(int sensors, int assets) {
 // A materialization event as the engine writes it: data version derived from the code version
 // and the inputs' versions, so that the staleness index finds the asset fresh.
 cairn::Event materialization(const std::string& run_id, const std::string& asset,
+                             const std::string& partition,
                              const std::vector<cairn::InputVersion>& inputs, double timestamp,
                              const std::string& salt, std::string& data_version) {
   const std::string code_version;  // the definitions declare none
@@ -82,7 +100,8 @@ cairn::Event materialization(const std::string& run_id, const std::string& asset
   event.type = cairn::EventType::kAssetMaterialization;
   event.timestamp = timestamp;
   event.asset_key = asset;
-  event.step_key = asset;
+  event.partition_key = partition;
+  event.step_key = partition.empty() ? asset : asset + "[" + partition + "]";
   event.payload_json = payload.dump();
   return event;
 }
@@ -107,12 +126,15 @@ Stats stats(std::vector<double> ms) {
   return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 9 / 10)], ms.back()};
 }
 
+int g_days = 0;  // --days, printed with every case
+
 void print(const char* what, int sensors, int assets, const std::vector<double>& ms) {
   const Stats s = stats(ms);
   std::printf(
       "{\"bench\": \"daemon\", \"case\": \"%s\", \"sensors\": %d, \"eager_assets\": %d, "
-      "\"iterations\": %zu, \"median_ms\": %.2f, \"p90_ms\": %.2f, \"max_ms\": %.2f}\n",
-      what, sensors, assets, ms.size(), s.median, s.p90, s.max);
+      "\"days\": %d, \"iterations\": %zu, \"median_ms\": %.2f, \"p90_ms\": %.2f, "
+      "\"max_ms\": %.2f}\n",
+      what, sensors, assets, g_days, ms.size(), s.median, s.p90, s.max);
   std::fflush(stdout);
 }
 
@@ -122,10 +144,10 @@ bool has_automation_tick(const cairn::DaemonIteration& it) {
   });
 }
 
-// Whether a QUEUED automation run materializes `asset`.
-bool queued_for(cairn::Storage& storage, const std::string& asset) {
+// Whether a QUEUED automation run materializes `step_key`.
+bool queued_for(cairn::Storage& storage, const std::string& step_key) {
   for (const cairn::RunRecord& run : storage.automation().queued_runs(0)) {
-    if (std::find(run.step_keys.begin(), run.step_keys.end(), asset) != run.step_keys.end()) {
+    if (std::find(run.step_keys.begin(), run.step_keys.end(), step_key) != run.step_keys.end()) {
       return true;
     }
   }
@@ -137,35 +159,56 @@ bool queued_for(cairn::Storage& storage, const std::string& asset) {
 int main(int argc, char** argv) {
   int sensors = 1000;
   int assets = 1000;
+  int days = 0;
   int iterations = 20;
   std::string home = "/tmp/cairn-daemon-bench";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--sensors") == 0) sensors = std::stoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--assets") == 0) assets = std::stoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--days") == 0) days = g_days = std::stoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--iterations") == 0) iterations = std::stoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--home") == 0) home = argv[i + 1];
   }
   std::filesystem::remove_all(home);
   auto instance = cairn::Instance::open(home);
   cairn::Storage& storage = instance->storage();
-  const cairn::Definitions defs = definitions(sensors, assets);
-  const cairn::AssetGraph graph = cairn::AssetGraph::build(defs);
-
-  // Every asset materialized once, fresh. The fake clock starts an hour ago so that the real
-  // clock, later, finds every sensor due once and then nothing.
+  // The fake clock starts an hour ago so that the real clock, later, finds every sensor due
+  // once and then nothing.
   const TimePoint start = std::chrono::floor<std::chrono::seconds>(
       std::chrono::system_clock::now() - std::chrono::hours(1));
+  const cairn::Definitions defs =
+      definitions(sensors, assets, days > 0 ? day_before(start, days) : "");
+  const cairn::AssetGraph graph = cairn::AssetGraph::build(defs);
+  // The partitions of every asset (all assets share one definition), "" when unpartitioned.
+  std::vector<std::string> partitions{""};
+  if (days > 0) {
+    const auto space =
+        cairn::PartitionSpace::build(graph, std::chrono::floor<std::chrono::seconds>(start), {});
+    const auto keys = space.keys(*graph.find(source_key(0)));
+    partitions.assign(keys.begin(), keys.end());
+  }
+  const std::string& last_partition = partitions.back();
+  const auto step_key = [&](const std::string& asset) {
+    return last_partition.empty() ? asset : asset + "[" + last_partition + "]";
+  };
+
+  // Every asset (and partition) materialized once, fresh.
   add_run(storage, "seed");
   std::vector<cairn::Event> events;
   for (int i = 0; i < assets; ++i) {
-    std::string source_version;
-    std::string eager_version;
-    const double t = cairn::to_epoch_seconds(start - std::chrono::minutes(1));
-    events.push_back(materialization("seed", source_key(i), {}, t, "", source_version));
-    events.push_back(materialization("seed", eager_key(i), {{source_key(i), "", source_version}}, t,
-                                     "", eager_version));
+    for (const std::string& partition : partitions) {
+      std::string source_version;
+      std::string eager_version;
+      const double t = cairn::to_epoch_seconds(start - std::chrono::minutes(1));
+      events.push_back(
+          materialization("seed", source_key(i), partition, {}, t, "", source_version));
+      events.push_back(materialization("seed", eager_key(i), partition,
+                                       {{source_key(i), partition, source_version}}, t, "",
+                                       eager_version));
+    }
   }
   storage.append_events(events);
+  events.clear();
 
   NoLaunches no_launches;
   {
@@ -217,7 +260,7 @@ int main(int argc, char** argv) {
     add_run(storage, "writer");
     for (int k = 0; k < iterations; ++k) {
       std::string version;
-      std::vector<cairn::Event> one{materialization("writer", source_key(k), {},
+      std::vector<cairn::Event> one{materialization("writer", source_key(k), last_partition, {},
                                                     cairn::to_epoch_seconds(now),
                                                     "new-" + std::to_string(k), version)};
       storage.append_events(one);
@@ -225,7 +268,7 @@ int main(int argc, char** argv) {
       auto t = SteadyClock::now();
       cairn::DaemonIteration it = daemon.run_once(now);
       react.push_back(ms_since(t));
-      if (it.created_run_ids.size() != 1 || !queued_for(storage, eager_key(k))) {
+      if (it.created_run_ids.size() != 1 || !queued_for(storage, step_key(eager_key(k)))) {
         std::fprintf(stderr, "the new materialization of %s queued %zu runs\n",
                      source_key(k).c_str(), it.created_run_ids.size());
         return 1;
@@ -251,12 +294,12 @@ int main(int argc, char** argv) {
       const int i = iterations + k;
       std::string version;
       std::vector<cairn::Event> one{
-          materialization("writer-e2e", source_key(i), {},
+          materialization("writer-e2e", source_key(i), last_partition, {},
                           cairn::to_epoch_seconds(std::chrono::system_clock::now()),
                           "e2e-" + std::to_string(k), version)};
       auto t = SteadyClock::now();
       writer->storage().append_events(one);
-      while (!queued_for(writer->storage(), eager_key(i))) {
+      while (!queued_for(writer->storage(), step_key(eager_key(i)))) {
         if (ms_since(t) > 10'000) {
           std::fprintf(stderr, "no run queued for %s after 10 s\n", eager_key(i).c_str());
           stop.store(true);

@@ -92,6 +92,11 @@ class Pipeline {
     dynamic_[set].push_back(key);
     set_now(now_);
   }
+  void remove_dynamic(const std::string& set, const std::string& key) {
+    std::erase(dynamic_[set], key);
+    set_now(now_);
+  }
+  std::chrono::sys_seconds now() const { return now_; }
 
   StepRef step(std::string_view asset, std::string_view key = "") const {
     const NodeId node = *graph_->find(asset);

@@ -3,6 +3,7 @@
 /// The umbrella header a pipeline includes. Kept free of heavy third-party headers so that a
 /// pipeline source file compiles quickly; `cairn/json.hpp` is opt-in.
 
+#include "cairn/alerts.hpp"
 #include "cairn/asset.hpp"
 #include "cairn/cli.hpp"
 #include "cairn/codec.hpp"

@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <set>
-#include <unordered_map>
 
 #include "cairn/error.hpp"
-#include "plan/partition_space.hpp"
 
 namespace cairn {
 
@@ -34,19 +32,6 @@ RunRecord queued_run(const BackfillRecord& backfill, std::vector<std::string> pa
   run.created_at = now;
   run.partition_keys = std::move(partition_keys);
   return run;
-}
-
-/// Ends the backfill when none of its partitions is waiting or running any more.
-void update_backfill_status(AutomationStore& store, const std::string& backfill_id, double now) {
-  const std::optional<BackfillRecord> backfill = store.get_backfill(backfill_id);
-  if (!backfill || backfill->status != BackfillStatus::kRequested) return;
-  const BackfillProgress progress = store.backfill_progress(backfill_id);
-  if (progress.queued > 0 || progress.in_progress > 0) return;
-  store.set_backfill_status(backfill_id,
-                            progress.failed == 0 && progress.canceled == 0
-                                ? BackfillStatus::kCompleted
-                                : BackfillStatus::kFailed,
-                            now);
 }
 
 }  // namespace
@@ -105,17 +90,17 @@ BackfillCancelResult cancel_backfill(Storage& storage, std::string_view backfill
   store.set_backfill_status(backfill.backfill_id, BackfillStatus::kCanceled, now);
 
   // Each run once, with the partitions it covers that are still waiting or running.
-  std::map<std::string, std::vector<std::string>> waiting;
+  std::set<std::string> waiting;
   std::set<std::string> running;
   for (const BackfillPartition& partition : store.backfill_partitions(backfill.backfill_id)) {
     if (partition.status == PartitionRunStatus::kQueued) {
-      waiting[partition.run_id].push_back(partition.partition_key);
+      waiting.insert(partition.run_id);
     } else if (partition.status == PartitionRunStatus::kInProgress) {
       running.insert(partition.run_id);
     }
   }
   BackfillCancelResult result;
-  for (const auto& [run_id, keys] : waiting) {
+  for (const std::string& run_id : waiting) {
     // Taking the run off the queue first makes the cancellation race-free against a daemon
     // launching it: whoever dequeues it owns it.
     if (store.dequeue_run(run_id)) {
@@ -125,8 +110,7 @@ BackfillCancelResult cancel_backfill(Storage& storage, std::string_view backfill
       events[0].type = EventType::kRunCanceled;
       events[0].message =
           "backfill " + backfill.backfill_id + " was canceled before the run started";
-      storage.append_events(events);
-      store.set_partition_statuses(run_id, keys, PartitionRunStatus::kCanceled);
+      storage.append_events(events);  // which makes its partitions CANCELED
       ++result.canceled_runs;
     } else {
       running.insert(run_id);
@@ -168,69 +152,6 @@ BackfillResumeResult resume_backfill(Storage& storage, std::string_view backfill
   }
   store.set_backfill_status(backfill.backfill_id, BackfillStatus::kRequested, 0);
   return result;
-}
-
-std::vector<StepOutcome> step_outcomes(std::span<const Event> run_events) {
-  std::vector<StepOutcome> outcomes;
-  std::unordered_map<std::string, std::size_t> index;
-  for (const Event& event : run_events) {
-    if (event.step_key.empty() || !is_step_terminal(event.type)) continue;
-    const auto [it, inserted] = index.try_emplace(event.step_key, outcomes.size());
-    if (inserted) outcomes.push_back({event.step_key, false});
-    outcomes[it->second].succeeded = event.type == EventType::kStepSuccess;
-  }
-  return outcomes;
-}
-
-void record_backfill_run_started(Storage& storage, const RunRecord& run) {
-  if (!run.tags.contains(kBackfillTag) || run.partition_keys.empty()) return;
-  storage.automation().set_partition_statuses(run.run_id, run.partition_keys,
-                                              PartitionRunStatus::kInProgress);
-}
-
-void record_backfill_outcome(Storage& storage, const RunRecord& run,
-                             std::span<const StepOutcome> steps) {
-  const auto tag = run.tags.find(kBackfillTag);
-  if (tag == run.tags.end() || run.partition_keys.empty()) return;
-  AutomationStore& store = storage.automation();
-  if (run.status == RunStatus::kSuccess || run.status == RunStatus::kCanceled) {
-    store.set_partition_statuses(run.run_id, run.partition_keys,
-                                 run.status == RunStatus::kSuccess ? PartitionRunStatus::kSuccess
-                                                                   : PartitionRunStatus::kCanceled);
-  } else {
-    std::unordered_map<std::string_view, bool> succeeded;
-    for (const StepOutcome& step : steps) succeeded[step.step_key] = step.succeeded;
-    // A partition succeeded when the run planned steps for it and every one of them succeeded.
-    std::unordered_map<std::string_view, bool> partition_ok;
-    for (const std::string& step_key : run.step_keys) {
-      const std::string_view key = split_step_key(step_key).second;
-      if (key.empty()) continue;
-      const auto outcome = succeeded.find(step_key);
-      const bool ok = outcome != succeeded.end() && outcome->second;
-      const auto [it, inserted] = partition_ok.try_emplace(key, ok);
-      if (!inserted) it->second = it->second && ok;
-    }
-    std::vector<std::string> done;
-    std::vector<std::string> failed;
-    for (const std::string& key : run.partition_keys) {
-      const auto ok = partition_ok.find(key);
-      (ok != partition_ok.end() && ok->second ? done : failed).push_back(key);
-    }
-    if (!done.empty()) {
-      store.set_partition_statuses(run.run_id, done, PartitionRunStatus::kSuccess);
-    }
-    if (!failed.empty()) {
-      store.set_partition_statuses(run.run_id, failed, PartitionRunStatus::kFailure);
-    }
-  }
-  update_backfill_status(store, tag->second, run.ended_at);
-}
-
-void record_backfill_outcome(Storage& storage, std::string_view run_id) {
-  const std::optional<RunRecord> run = storage.get_run(run_id);
-  if (!run || !run->tags.contains(kBackfillTag)) return;
-  const std::vector<Event> events = storage.run_events(run_id, {});
-  record_backfill_outcome(storage, *run, step_outcomes(events));
 }
 
 }  // namespace cairn

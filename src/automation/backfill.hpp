@@ -10,7 +10,12 @@
 // failed and canceled partitions as new runs and makes it REQUESTED again.
 //
 // Creating one writes the backfill, its partitions and its runs in one AutomationStore call
-// (one transaction): a backfill of 10 000 partitions is either all there or not at all.
+// (one transaction): a backfill of 10 000 partitions is either all there or not at all. The
+// partitions then follow their runs' events inside storage (Storage::append_events), in the
+// transaction of RUN_START and of the run's final event, however the run ends: its process
+// finishing, the monitor failing a lost run, a cancellation, a failed launch. Rejected: the run's
+// process recording the outcome after the final event, which a crash in between turned into
+// partitions in progress forever.
 
 #include <cstdint>
 #include <functional>
@@ -80,33 +85,5 @@ struct BackfillResumeResult {
 /// partition failed or was canceled.
 BackfillResumeResult resume_backfill(Storage& storage, std::string_view backfill_id, double now,
                                      const std::function<std::string()>& new_run_id);
-
-/// The outcome of one step of a finished run.
-struct StepOutcome {
-  std::string step_key;  ///< "asset" or "asset[partition]"
-  bool succeeded = false;
-};
-
-/// Every step of the run that ended, from its events: succeeded when its latest terminal event
-/// is STEP_SUCCESS.
-std::vector<StepOutcome> step_outcomes(std::span<const Event> run_events);
-
-/// For a run of a backfill (tagged kBackfillTag): its partitions become IN_PROGRESS. Called by
-/// the process executing the run when it starts; a no-op for other runs.
-void record_backfill_run_started(Storage& storage, const RunRecord& run);
-
-/// For a finished run of a backfill: each of its partitions becomes SUCCESS when the run
-/// succeeded or every step of that partition in `steps` succeeded, else FAILURE (CANCELED when
-/// the run was canceled); then the backfill becomes COMPLETED or FAILED if no partition is
-/// QUEUED or IN_PROGRESS any more. A no-op for other runs. `run.status` must be final.
-///
-/// @code
-///   auto events = storage.run_events(run.run_id, {});
-///   record_backfill_outcome(storage, *storage.get_run(run.run_id), step_outcomes(events));
-/// @endcode
-void record_backfill_outcome(Storage& storage, const RunRecord& run,
-                             std::span<const StepOutcome> steps);
-/// The same, reading the run's record and events from storage.
-void record_backfill_outcome(Storage& storage, std::string_view run_id);
 
 }  // namespace cairn

@@ -1,5 +1,5 @@
-// Backfill records on a real SQLite instance: splitting into runs, per-partition outcomes, the
-// backfill's end status, cancel and resume.
+// Backfill records on a real SQLite instance: splitting into runs, per-partition outcomes as the
+// runs' events land, the backfill's end status, cancel and resume.
 
 #include "automation/backfill.hpp"
 
@@ -8,7 +8,6 @@
 #include <atomic>
 
 #include "cairn/error.hpp"
-#include "plan/partition_space.hpp"
 #include "scratch_dir.hpp"
 #include "storage/instance.hpp"
 
@@ -26,13 +25,6 @@ TEST(SplitIntoRunsTest, ChunksKeepOrderAndTheLastChunkHoldsTheRest) {
   EXPECT_EQ(split_into_runs(keys, false, 50), (std::vector<Keys>{keys}));
   EXPECT_EQ(split_into_runs(keys, true, 1), (std::vector<Keys>{keys}));
   EXPECT_THROW(split_into_runs(keys, false, 0), ConfigError);
-}
-
-TEST(StepKeyTest, ThePartitionIsTheBracketedSuffix) {
-  EXPECT_EQ(split_step_key("credit/raw[2025-01-01]").second, "2025-01-01");
-  EXPECT_EQ(split_step_key("credit/raw[2025-01-01-06:00]").second, "2025-01-01-06:00");
-  EXPECT_EQ(split_step_key("credit/raw").second, "");
-  EXPECT_EQ(split_step_key("").second, "");
 }
 
 class BackfillTest : public ::testing::Test {
@@ -62,12 +54,22 @@ class BackfillTest : public ::testing::Test {
     return out;
   }
 
-  void end_run(const std::string& run_id, EventType type) {
+  void append(const std::string& run_id, EventType type, const std::string& step_key = "",
+              double timestamp = 2000) {
     std::vector<Event> events(1);
     events[0].run_id = run_id;
-    events[0].timestamp = 2000;
+    events[0].timestamp = timestamp;
     events[0].type = type;
+    events[0].step_key = step_key;
     storage().append_events(events);
+  }
+
+  /// What the daemon and the run's process do until the run's steps begin: dequeue it, record
+  /// its planned steps, RUN_START.
+  void start(const std::string& run_id, const Keys& step_keys) {
+    ASSERT_TRUE(store().dequeue_run(run_id));
+    storage().claim_run(run_id, "host", 1, step_keys);
+    append(run_id, EventType::kRunStart);
   }
 
   testing::ScratchDir dir_;
@@ -107,33 +109,26 @@ TEST_F(BackfillTest, CreateWritesTheBackfillItsPartitionsAndQueuedRuns) {
 
 TEST_F(BackfillTest, OutcomesPerPartitionThenTheBackfillEnds) {
   const BackfillRecord backfill = create({"d1", "d2", "d3"}, 2);
-  auto runs = store().queued_runs(10);
-  ASSERT_EQ(runs.size(), 2u);
-  RunRecord first = *storage().get_run("id2-xxxxxxxx");
-  RunRecord second = *storage().get_run("id3-xxxxxxxx");
+  ASSERT_EQ(store().queued_runs(10).size(), 2u);
 
-  record_backfill_run_started(storage(), first);
+  start("id2-xxxxxxxx", {"raw[d1]", "raw[d2]", "clean[d1]", "clean[d2]", "summary"});
   EXPECT_EQ(statuses(backfill.backfill_id).at("d1"), PartitionRunStatus::kInProgress);
   EXPECT_EQ(statuses(backfill.backfill_id).at("d3"), PartitionRunStatus::kQueued);
 
   // d1's steps all succeeded, d2's downstream step failed; the unpartitioned step is ignored.
-  first.status = RunStatus::kFailure;
-  first.ended_at = 3000;
-  first.step_keys = {"raw[d1]", "raw[d2]", "clean[d1]", "clean[d2]", "summary"};
-  const std::vector<StepOutcome> steps{{"raw[d1]", true},
-                                       {"raw[d2]", true},
-                                       {"clean[d1]", true},
-                                       {"clean[d2]", false},
-                                       {"summary", false}};
-  record_backfill_outcome(storage(), first, steps);
+  append("id2-xxxxxxxx", EventType::kStepSuccess, "raw[d1]");
+  append("id2-xxxxxxxx", EventType::kStepSuccess, "raw[d2]");
+  append("id2-xxxxxxxx", EventType::kStepSuccess, "clean[d1]");
+  append("id2-xxxxxxxx", EventType::kStepFailure, "clean[d2]");
+  append("id2-xxxxxxxx", EventType::kStepSkipped, "summary");
+  append("id2-xxxxxxxx", EventType::kRunFailure, "", 3000);
   EXPECT_EQ(statuses(backfill.backfill_id).at("d1"), PartitionRunStatus::kSuccess);
   EXPECT_EQ(statuses(backfill.backfill_id).at("d2"), PartitionRunStatus::kFailure);
   EXPECT_EQ(store().get_backfill(backfill.backfill_id)->status, BackfillStatus::kRequested)
       << "d3 is still queued";
 
-  second.status = RunStatus::kSuccess;
-  second.ended_at = 4000;
-  record_backfill_outcome(storage(), second, {});
+  start("id3-xxxxxxxx", {"raw[d3]"});
+  append("id3-xxxxxxxx", EventType::kRunSuccess, "", 4000);
   const BackfillProgress progress = store().backfill_progress(backfill.backfill_id);
   EXPECT_EQ(progress.succeeded, 2);
   EXPECT_EQ(progress.failed, 1);
@@ -145,18 +140,16 @@ TEST_F(BackfillTest, OutcomesPerPartitionThenTheBackfillEnds) {
 TEST_F(BackfillTest, AllPartitionsSucceededCompletesTheBackfill) {
   const BackfillRecord backfill = create({"d1", "d2"}, 1, /*single_run=*/true);
   ASSERT_EQ(store().queued_runs(10).size(), 1u);
-  RunRecord run = *storage().get_run("id2-xxxxxxxx");
-  EXPECT_EQ(run.partition_keys, (Keys{"d1", "d2"}));
-  run.status = RunStatus::kSuccess;
-  record_backfill_outcome(storage(), run, {});
+  EXPECT_EQ(storage().get_run("id2-xxxxxxxx")->partition_keys, (Keys{"d1", "d2"}));
+  start("id2-xxxxxxxx", {"raw[d1]", "raw[d2]"});
+  append("id2-xxxxxxxx", EventType::kRunSuccess);
   EXPECT_EQ(store().get_backfill(backfill.backfill_id)->status, BackfillStatus::kCompleted);
 }
 
-TEST_F(BackfillTest, OutcomeFromStoredEventsOfARunThatNeverPlanned) {
+TEST_F(BackfillTest, ARunThatFailsBeforeItPlannedFailsItsPartitions) {
   const BackfillRecord backfill = create({"d1"}, 1);
   ASSERT_TRUE(store().dequeue_run("id2-xxxxxxxx"));
-  end_run("id2-xxxxxxxx", EventType::kRunFailure);
-  record_backfill_outcome(storage(), "id2-xxxxxxxx");
+  append("id2-xxxxxxxx", EventType::kRunFailure);
   EXPECT_EQ(statuses(backfill.backfill_id).at("d1"), PartitionRunStatus::kFailure);
   EXPECT_EQ(store().get_backfill(backfill.backfill_id)->status, BackfillStatus::kFailed);
 }
@@ -164,9 +157,8 @@ TEST_F(BackfillTest, OutcomeFromStoredEventsOfARunThatNeverPlanned) {
 TEST_F(BackfillTest, CancelStopsQueuedRunsAndAsksRunningOnesToStop) {
   const BackfillRecord backfill = create({"d1", "d2", "d3"}, 1);
   // The daemon launched d1's run.
-  RunRecord running = *storage().get_run("id2-xxxxxxxx");
-  ASSERT_TRUE(store().dequeue_run(running.run_id));
-  record_backfill_run_started(storage(), running);
+  const RunRecord running = *storage().get_run("id2-xxxxxxxx");
+  start(running.run_id, {"raw[d1]"});
 
   const BackfillCancelResult result = cancel_backfill(storage(), backfill.backfill_id, 5000);
   EXPECT_EQ(result.canceled_runs, 2);
@@ -183,8 +175,7 @@ TEST_F(BackfillTest, CancelStopsQueuedRunsAndAsksRunningOnesToStop) {
   EXPECT_THROW(cancel_backfill(storage(), backfill.backfill_id, 5001), Error);
 
   // The running run stops.
-  end_run(running.run_id, EventType::kRunCanceled);
-  record_backfill_outcome(storage(), running.run_id);
+  append(running.run_id, EventType::kRunCanceled);
   EXPECT_EQ(statuses(backfill.backfill_id).at("d1"), PartitionRunStatus::kCanceled);
   EXPECT_EQ(store().get_backfill(backfill.backfill_id)->status, BackfillStatus::kCanceled)
       << "a canceled backfill stays canceled";
@@ -192,15 +183,12 @@ TEST_F(BackfillTest, CancelStopsQueuedRunsAndAsksRunningOnesToStop) {
 
 TEST_F(BackfillTest, ResumeRequeuesFailedAndCanceledPartitionsInNewRuns) {
   const BackfillRecord backfill = create({"d1", "d2", "d3", "d4"}, 2);
-  for (const char* id : {"id2-xxxxxxxx", "id3-xxxxxxxx"}) ASSERT_TRUE(store().dequeue_run(id));
-  end_run("id2-xxxxxxxx", EventType::kRunSuccess);
-  end_run("id3-xxxxxxxx", EventType::kRunFailure);
-  RunRecord first = *storage().get_run("id2-xxxxxxxx");   // d1, d2
-  RunRecord second = *storage().get_run("id3-xxxxxxxx");  // d3, d4
-  record_backfill_outcome(storage(), first, {});
-  second.step_keys = {"raw[d3]", "raw[d4]"};
-  record_backfill_outcome(storage(), second,
-                          std::vector<StepOutcome>{{"raw[d3]", false}, {"raw[d4]", true}});
+  start("id2-xxxxxxxx", {"raw[d1]", "raw[d2]"});
+  start("id3-xxxxxxxx", {"raw[d3]", "raw[d4]"});
+  append("id2-xxxxxxxx", EventType::kRunSuccess);
+  append("id3-xxxxxxxx", EventType::kStepFailure, "raw[d3]");
+  append("id3-xxxxxxxx", EventType::kStepSuccess, "raw[d4]");
+  append("id3-xxxxxxxx", EventType::kRunFailure);
   EXPECT_EQ(store().get_backfill(backfill.backfill_id)->status, BackfillStatus::kFailed);
 
   const BackfillResumeResult result = resume_backfill(storage(), backfill.backfill_id, 6000, ids_);
@@ -220,9 +208,8 @@ TEST_F(BackfillTest, ResumeRequeuesFailedAndCanceledPartitionsInNewRuns) {
   }
 
   // Nothing left to resume once the new run succeeded.
-  RunRecord resumed = *storage().get_run(result.run_ids[0]);
-  resumed.status = RunStatus::kSuccess;
-  record_backfill_outcome(storage(), resumed, {});
+  start(result.run_ids[0], {"raw[d3]"});
+  append(result.run_ids[0], EventType::kRunSuccess);
   EXPECT_EQ(store().get_backfill(backfill.backfill_id)->status, BackfillStatus::kCompleted);
   EXPECT_THROW(resume_backfill(storage(), backfill.backfill_id, 7000, ids_), Error);
 }

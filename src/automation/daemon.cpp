@@ -11,7 +11,6 @@
 #include "automation/run_request_builder.hpp"
 #include "automation/sensor_evaluator.hpp"
 #include "core/run_id.hpp"
-#include "plan/partition_space.hpp"
 #include "storage/instance.hpp"
 
 namespace cairn {
@@ -47,7 +46,8 @@ Daemon::Daemon(Storage& storage, const AssetGraph& graph, Clock& clock, DaemonOp
       graph_(graph),
       clock_(clock),
       options_(std::move(options)),
-      run_queue_(run_queue) {
+      run_queue_(run_queue),
+      staleness_(graph, storage, current_versions(graph, nullptr)) {
   if (options_.owner.empty()) {
     options_.owner =
         local_hostname() + ":" + std::to_string(::getpid()) + ":" + new_run_id().substr(0, 8);
@@ -275,11 +275,7 @@ void Daemon::evaluate_automation(TimePoint now, DaemonIteration& out) {
       .tick = record, .runs = {}, .cursor = std::nullopt, .add_dynamic_partitions = {}};
   try {
     const auto now_s = floor_seconds(now);
-    const PartitionSpace space =
-        PartitionSpace::build(graph_, now_s, storage_.all_dynamic_partitions());
-    const StalenessIndex staleness =
-        StalenessIndex::build(space, storage_.asset_versions(), storage_.latest_observations(),
-                              current_versions(graph_, nullptr));
+    const StalenessIndex& staleness = staleness_.update(now_s);
     std::vector<std::string> in_progress;
     for (const RunRecord& run : store_.queued_runs(0)) {
       in_progress.insert(in_progress.end(), run.step_keys.begin(), run.step_keys.end());

@@ -30,6 +30,7 @@
 #include "automation/automation_evaluator.hpp"
 #include "automation/run_queue_hook.hpp"
 #include "automation/schedule_evaluator.hpp"
+#include "automation/staleness_tracker.hpp"
 #include "core/clock.hpp"
 #include "core/storage.hpp"
 #include "graph/asset_graph.hpp"
@@ -117,6 +118,7 @@ class Daemon {
   std::vector<std::unique_ptr<ScheduleEvaluator>> schedules_;
   std::vector<SensorSlot> sensors_;
   bool has_automation_ = false;  // some asset has an automation condition
+  StalenessTracker staleness_;   // kept across automation evaluations
   AutomationEvaluator evaluator_;
   std::optional<TimePoint> last_automation_;  // when the automation was last evaluated
   std::int64_t automation_event_id_ = 0;      // the newest event id it had seen

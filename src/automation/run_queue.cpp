@@ -89,7 +89,6 @@ RunQueue::MonitorResult RunQueue::monitor(std::chrono::system_clock::time_point 
     result.failed.push_back(run.run_id);
     const std::optional<RunRecord> failed = storage.get_run(run.run_id);
     if (!failed) continue;
-    record_backfill_outcome(storage, failed->run_id);
     std::string resumed = resume(*failed, now_s);
     if (!resumed.empty()) result.resumed.push_back(std::move(resumed));
   }
@@ -158,7 +157,6 @@ RunQueue::LaunchResult RunQueue::launch(std::chrono::system_clock::time_point no
     } catch (const Error& e) {
       instance_.fail_lost_run(run.run_id,
                               std::string("the run could not be launched: ") + e.what());
-      record_backfill_outcome(storage, run.run_id);
       result.failed_to_launch.push_back(run.run_id);
     }
   }

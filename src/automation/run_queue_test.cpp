@@ -156,6 +156,20 @@ TEST_F(RunQueueTest, FailedLaunchFailsTheRunWithTheLauncherError) {
       << bad->failure_reason;
 }
 
+TEST_F(RunQueueTest, FailedLaunchOfABackfillRunFailsItsPartitionsWithTheRun) {
+  const BackfillRecord backfill =
+      create_backfill(storage().automation(), {.selection = "a", .partition_keys = {"d1", "d2"}},
+                      1000, ids("bf-"));  // runs bf-2 (d1) and bf-3 (d2)
+  launcher_.fail.insert("bf-2");
+  auto result = queue({.max_concurrent_runs = 10}).launch(kNow);
+  EXPECT_EQ(result.failed_to_launch, (std::vector<std::string>{"bf-2"}));
+  const auto partitions = storage().automation().backfill_partitions(backfill.backfill_id);
+  EXPECT_EQ(partitions[0].status, PartitionRunStatus::kFailure);
+  EXPECT_EQ(partitions[1].status, PartitionRunStatus::kQueued) << "launched, not started yet";
+  EXPECT_EQ(storage().automation().get_backfill(backfill.backfill_id)->status,
+            BackfillStatus::kRequested);
+}
+
 TEST_F(RunQueueTest, TwoQueuesOnOneInstanceLaunchEachRunExactlyOnce) {
   constexpr int kRuns = 60;
   for (int i = 0; i < kRuns; ++i) enqueue("run-" + std::to_string(i), i % 3, 100 + i);
@@ -270,6 +284,35 @@ TEST_F(RunMonitorTest, ResumesALostRunUpToMaxResumeAttemptsAndNoMore) {
   EXPECT_TRUE(last.resumed.empty()) << "two resumes were allowed";
   EXPECT_TRUE(storage().automation().queued_runs(10).empty());
   for (const auto& id : chain) EXPECT_EQ(status(id), RunStatus::kFailure) << id;
+}
+
+TEST_F(RunMonitorTest, ALostBackfillRunFailsItsPartitionsThenTheResumeRequeuesThem) {
+  const BackfillRecord backfill = create_backfill(
+      storage().automation(), {.selection = "a", .partition_keys = {"d1"}}, 1000, ids("bf-"));
+  AutomationStore& store = storage().automation();
+  {
+    RunQueue q = queue({.max_concurrent_runs = 10, .heartbeat_timeout = 60s});
+    ASSERT_EQ(q.launch(kNow).launched, std::vector<std::string>{"bf-2"});
+    EXPECT_EQ(q.monitor(kNow + 61s).failed, std::vector<std::string>{"bf-2"});
+  }
+  EXPECT_EQ(store.backfill_partitions(backfill.backfill_id)[0].status,
+            PartitionRunStatus::kFailure);
+  EXPECT_EQ(store.get_backfill(backfill.backfill_id)->status, BackfillStatus::kFailed);
+
+  // With a resume allowed, the partition follows the re-execution run and the backfill runs on.
+  const BackfillRecord resumable =
+      create_backfill(store, {.selection = "a", .partition_keys = {"d1"}}, 1000, ids("bg-"));
+  RunQueue q =
+      queue({.max_concurrent_runs = 10, .heartbeat_timeout = 60s, .max_resume_attempts = 1});
+  ASSERT_EQ(q.launch(kNow).launched, std::vector<std::string>{"bg-2"});
+  const auto result = q.monitor(kNow + 61s);
+  ASSERT_EQ(result.resumed.size(), 1u);
+  const BackfillPartition partition = store.backfill_partitions(resumable.backfill_id)[0];
+  EXPECT_EQ(partition.status, PartitionRunStatus::kQueued);
+  EXPECT_EQ(partition.run_id, result.resumed[0]);
+  EXPECT_EQ(store.get_backfill(resumable.backfill_id)->status, BackfillStatus::kRequested);
+  finish(result.resumed[0]);
+  EXPECT_EQ(store.get_backfill(resumable.backfill_id)->status, BackfillStatus::kCompleted);
 }
 
 TEST_F(RunMonitorTest, DequeuedRunGetsAWholeTimeoutToStart) {

@@ -6,7 +6,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include "automation/backfill.hpp"
 #include "automation/run_queue.hpp"
 #include "cli/commands.hpp"
 #include "cli/run_launcher.hpp"
@@ -76,7 +75,6 @@ LaunchRequest plan_recorded_run(CliEnv& env, const RunRecord& run) {
 
 int runs_execute(CliEnv& env, const std::string& run_arg) {
   Instance& instance = env.instance();
-  Storage& storage = instance.storage();
   const RunRecord run = claim_run(instance, instance.resolve_run_id(run_arg));
   LaunchRequest request;
   try {
@@ -84,13 +82,9 @@ int runs_execute(CliEnv& env, const std::string& run_arg) {
   } catch (const Error& e) {
     // Nobody else will ever execute it: record why instead of leaving it STARTING.
     instance.fail_lost_run(run.run_id, std::string("the run could not be planned: ") + e.what());
-    record_backfill_outcome(storage, run.run_id);
     throw;
   }
-  record_backfill_run_started(storage, run);
-  const int exit_code = run_with_progress(env, request, false);
-  record_backfill_outcome(storage, run.run_id);
-  return exit_code;
+  return run_with_progress(env, request, false);
 }
 
 }  // namespace

@@ -141,6 +141,10 @@ class AutomationStore {
   virtual void release_lease(std::string_view name, std::string_view owner) = 0;
 
   // ---- backfills ---------------------------------------------------------------------------
+  // A backfill's partitions follow the events of the runs covering them, in the transaction
+  // that appends those events (Storage::append_events): RUN_START makes them IN_PROGRESS; the
+  // run's final event gives them their outcome and ends the backfill when it was the last one
+  // running. A crash can therefore never leave a finished run's partitions in progress.
   /// In one transaction: the backfill, its partitions (status QUEUED, run id from
   /// `runs[i]` for the partitions that run covers), and the runs as QUEUED. Each run's
   /// partition_keys name the partitions it covers.
@@ -155,10 +159,6 @@ class AutomationStore {
   /// In partition order (the order given to add_backfill).
   virtual std::vector<BackfillPartition> backfill_partitions(std::string_view backfill_id) = 0;
   virtual BackfillProgress backfill_progress(std::string_view backfill_id) = 0;
-  /// Sets the status of the partitions the run covers in every backfill.
-  virtual void set_partition_statuses(std::string_view run_id,
-                                      const std::vector<std::string>& partition_keys,
-                                      PartitionRunStatus status) = 0;
   /// Points partitions at a new run (resume) and marks them QUEUED, adding the run as QUEUED,
   /// in one transaction.
   virtual void requeue_backfill_partitions(std::string_view backfill_id,

@@ -95,8 +95,9 @@ class Storage {
 
   virtual void add_run(const RunRecord& run) = 0;
   /// Appends `events` in one transaction and assigns their ids. In the same transaction: run
-  /// events update the run's status and times, ASSET_MATERIALIZATION events update the asset
-  /// index.
+  /// events update the run's status and times, and the partitions of a backfill the run covers
+  /// (RUN_START: in progress; the final event: their outcome, then the backfill's end; see
+  /// AutomationStore); ASSET_MATERIALIZATION events update the asset index.
   virtual void append_events(std::vector<Event>& events) = 0;
 
   virtual std::optional<RunRecord> get_run(std::string_view run_id) = 0;
@@ -121,6 +122,9 @@ class Storage {
   virtual std::vector<AssetVersionRecord> asset_versions_after(std::int64_t after_event_id) = 0;
   /// The latest observation of every observed asset (× partition).
   virtual std::vector<ObservationRecord> latest_observations() = 0;
+  /// Latest observations with event id > `after_event_id` only (incremental staleness), in event
+  /// id order.
+  virtual std::vector<ObservationRecord> observations_after(std::int64_t after_event_id) = 0;
   /// The latest evaluation of every check of `asset_key` (every asset when empty).
   virtual std::vector<CheckRecord> latest_check_results(std::string_view asset_key) = 0;
   virtual std::vector<Event> asset_history(std::string_view asset_key,

@@ -51,10 +51,6 @@ class HeartbeatRecorder final : public AutomationStore {
   void set_backfill_status(std::string_view, BackfillStatus, double) override { unused(); }
   std::vector<BackfillPartition> backfill_partitions(std::string_view) override { unused(); }
   BackfillProgress backfill_progress(std::string_view) override { unused(); }
-  void set_partition_statuses(std::string_view, const std::vector<std::string>&,
-                              PartitionRunStatus) override {
-    unused();
-  }
   void requeue_backfill_partitions(std::string_view, const std::vector<std::string>&,
                                    const RunRecord&) override {
     unused();

@@ -67,6 +67,31 @@ PartitionSpace PartitionSpace::build(
   return space;
 }
 
+bool PartitionSpace::keys_unchanged(
+    std::chrono::sys_seconds now,
+    const std::map<std::string, std::vector<std::string>>& dynamic_keys) const {
+  static const std::vector<std::string> kNoKeys;
+  for (NodeId id = 0; id < keys_.size(); ++id) {
+    const PartitionsDefinition* def = definition(id);
+    if (def == nullptr) continue;
+    const detail::PartitionsImpl& impl = def->impl();
+    switch (impl.kind) {
+      case PartitionsKind::kStatic:
+        break;
+      case PartitionsKind::kTimeWindow:
+        // The keys are the first count(now) windows: the same count means the same keys.
+        if (impl.windows->count(now) != static_cast<std::int64_t>(keys_[id].size())) return false;
+        break;
+      case PartitionsKind::kDynamic: {
+        const auto it = dynamic_keys.find(impl.dynamic_name);
+        if ((it == dynamic_keys.end() ? kNoKeys : it->second) != keys_[id]) return false;
+        break;
+      }
+    }
+  }
+  return true;
+}
+
 const PartitionsDefinition* PartitionSpace::definition(NodeId node) const {
   const auto& partitions = graph_->definition(node).partitions;
   return partitions ? &*partitions : nullptr;
@@ -285,12 +310,6 @@ std::string PartitionSpace::step_key(StepRef step) const {
   const std::string& asset = graph_->key(step.node);
   if (!is_partitioned(step.node)) return asset;
   return asset + "[" + std::string(key(step)) + "]";
-}
-
-std::pair<std::string_view, std::string_view> split_step_key(std::string_view step_key) {
-  const std::size_t open = step_key.find('[');
-  if (open == std::string_view::npos || !step_key.ends_with(']')) return {step_key, {}};
-  return {step_key.substr(0, open), step_key.substr(open + 1, step_key.size() - open - 2)};
 }
 
 }  // namespace cairn

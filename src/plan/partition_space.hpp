@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/step_key.hpp"
 #include "graph/asset_graph.hpp"
 #include "partitions/partition_mapping.hpp"
 
@@ -43,6 +44,12 @@ class PartitionSpace {
 
   const AssetGraph& graph() const { return *graph_; }
   std::chrono::sys_seconds now() const { return now_; }
+
+  /// Whether build(graph(), now, dynamic_keys) would give every asset the keys it has here: no
+  /// time window ended between now() and `now`, and every dynamic set holds the same keys in the
+  /// same order. The daemon keeps a space (and a StalenessIndex over it) while this holds.
+  bool keys_unchanged(std::chrono::sys_seconds now,
+                      const std::map<std::string, std::vector<std::string>>& dynamic_keys) const;
 
   bool is_partitioned(NodeId node) const;
   /// Number of steps of `node`: its key count, or 1 if it is not partitioned.
@@ -103,9 +110,5 @@ class PartitionSpace {
   std::vector<std::vector<std::size_t>> in_edges_;
   std::vector<std::vector<std::size_t>> out_edges_;  // per node: edges it is the upstream of
 };
-
-/// Splits a step key into asset key and partition key ("a/b[2025-01-01]" -> {"a/b",
-/// "2025-01-01"}; "a/b" -> {"a/b", ""}).
-std::pair<std::string_view, std::string_view> split_step_key(std::string_view step_key);
 
 }  // namespace cairn

@@ -107,6 +107,20 @@ TEST_F(PartitionSpaceTest, KeysPerAssetAtNow) {
   EXPECT_EQ(space_->find(*graph_->find("sites"), "nyc"), PartitionIndex{2});
 }
 
+TEST_F(PartitionSpaceTest, KeysUnchangedUntilAWindowEndsOrADynamicSetChanges) {
+  const std::map<std::string, std::vector<std::string>> models{{"models", {"xgb", "logreg"}}};
+  EXPECT_TRUE(space_->keys_unchanged(utc(2025, 1, 5), models));
+  EXPECT_TRUE(space_->keys_unchanged(utc(2025, 1, 5) + std::chrono::hours(23), models))
+      << "the window of 2025-01-05 has not ended";
+  EXPECT_FALSE(space_->keys_unchanged(utc(2025, 1, 6), models));
+  EXPECT_FALSE(space_->keys_unchanged(utc(2025, 1, 5), {{"models", {"xgb", "logreg", "rf"}}}));
+  EXPECT_FALSE(space_->keys_unchanged(utc(2025, 1, 5), {{"models", {"logreg", "xgb"}}}));
+  EXPECT_FALSE(space_->keys_unchanged(utc(2025, 1, 5), {}));
+  EXPECT_TRUE(space_->keys_unchanged(utc(2025, 1, 5),
+                                     {{"models", {"xgb", "logreg"}}, {"unused", {"b", "c"}}}))
+      << "no asset is on the set 'unused'";
+}
+
 TEST_F(PartitionSpaceTest, StepKeysSplitBack) {
   const StepRef s = step(*space_, "credit/raw", "2025-01-02");
   EXPECT_EQ(space_->step_key(s), "credit/raw[2025-01-02]");

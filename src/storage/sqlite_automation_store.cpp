@@ -1,10 +1,12 @@
 #include "storage/sqlite_automation_store.hpp"
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "cairn/error.hpp"
+#include "core/step_key.hpp"
 #include "storage/sqlite_query.hpp"
 
 namespace cairn {
@@ -489,26 +491,106 @@ BackfillProgress SqliteAutomationStore::backfill_progress(std::string_view backf
   return progress;
 }
 
-void SqliteAutomationStore::set_partition_statuses(std::string_view run_id,
-                                                   const std::vector<std::string>& partition_keys,
-                                                   PartitionRunStatus status) {
-  std::lock_guard lock(storage_.mutex_);
-  constexpr std::string_view kDoing = "updating backfill partitions";
-  SqliteStorage::Transaction transaction(storage_, kDoing);
-  if (partition_keys.empty()) {
-    SqliteStorage::Query q(storage_, "UPDATE backfill_partitions SET status = ? WHERE run_id = ?",
-                           kDoing);
-    q.text(1, to_string(status)).text(2, run_id).step();
-  } else {
-    SqliteStorage::Query q(
-        storage_,
-        "UPDATE backfill_partitions SET status = ? WHERE run_id = ? AND partition_key = ?", kDoing);
-    for (const std::string& key : partition_keys) {
-      q.text(1, to_string(status)).text(2, run_id).text(3, key).step();
-      q.reset();
+void SqliteAutomationStore::start_backfill_partitions(std::string_view run_id,
+                                                      std::string_view doing) {
+  SqliteStorage::Query q(storage_,
+                         "UPDATE backfill_partitions SET status = 'IN_PROGRESS' "
+                         "WHERE run_id = ? AND status = 'QUEUED'",
+                         doing);
+  q.text(1, run_id).step();
+}
+
+void SqliteAutomationStore::end_backfill_partitions(std::int64_t run_seq, std::string_view run_id,
+                                                    RunStatus status, double ended_at,
+                                                    std::string_view doing) {
+  std::vector<std::pair<std::int64_t, std::string>> open;  // (backfill_seq, partition key)
+  {
+    SqliteStorage::Query q(storage_,
+                           "SELECT backfill_seq, partition_key FROM backfill_partitions "
+                           "WHERE run_id = ? AND (status = 'QUEUED' OR status = 'IN_PROGRESS')",
+                           doing);
+    q.text(1, run_id);
+    while (q.step()) open.emplace_back(q.integer(0), q.text(1));
+  }
+  if (open.empty()) return;
+
+  std::unordered_set<std::string> succeeded;  // partitions of a failed run that succeeded
+  if (status == RunStatus::kFailure) {
+    std::vector<std::string> planned;
+    {
+      SqliteStorage::Query q(storage_, "SELECT step_keys_json FROM runs WHERE run_seq = ?", doing);
+      if (q.integer(1, run_seq).step()) {
+        planned = read_json<std::vector<std::string>>(storage_, q.text(0), "run step keys");
+      }
+    }
+    std::unordered_map<std::string, bool> step_succeeded;  // by the latest terminal event
+    {
+      SqliteStorage::Query q(storage_,
+                             "SELECT step_key, event_type FROM events WHERE run_seq = ? AND "
+                             "(event_type = 'STEP_SUCCESS' OR event_type = 'STEP_FAILURE' OR "
+                             "event_type = 'STEP_SKIPPED') ORDER BY id",
+                             doing);
+      q.integer(1, run_seq);
+      while (q.step()) step_succeeded[q.text(0)] = q.text_view(1) == "STEP_SUCCESS";
+    }
+    std::unordered_map<std::string_view, bool> partition_ok;
+    for (const std::string& step_key : planned) {
+      const std::string_view key = split_step_key(step_key).second;
+      if (key.empty()) continue;
+      const auto outcome = step_succeeded.find(step_key);
+      const bool ok = outcome != step_succeeded.end() && outcome->second;
+      const auto [it, inserted] = partition_ok.try_emplace(key, ok);
+      if (!inserted) it->second = it->second && ok;
+    }
+    for (const auto& [key, ok] : partition_ok) {
+      if (ok) succeeded.emplace(key);
     }
   }
-  transaction.commit();
+
+  const auto outcome = [&](const std::string& key) {
+    switch (status) {
+      case RunStatus::kSuccess:
+        return PartitionRunStatus::kSuccess;
+      case RunStatus::kCanceled:
+        return PartitionRunStatus::kCanceled;
+      default:
+        return succeeded.contains(key) ? PartitionRunStatus::kSuccess
+                                       : PartitionRunStatus::kFailure;
+    }
+  };
+  std::set<std::int64_t> backfills;
+  {
+    SqliteStorage::Query q(
+        storage_,
+        "UPDATE backfill_partitions SET status = ? WHERE backfill_seq = ? AND partition_key = ?",
+        doing);
+    for (const auto& [seq, key] : open) {
+      q.text(1, to_string(outcome(key))).integer(2, seq).text(3, key).step();
+      q.reset();
+      backfills.insert(seq);
+    }
+  }
+  SqliteStorage::Query left(storage_,
+                            "SELECT sum(status = 'QUEUED' OR status = 'IN_PROGRESS'), "
+                            "sum(status <> 'SUCCESS') FROM backfill_partitions "
+                            "WHERE backfill_seq = ?",
+                            doing);
+  SqliteStorage::Query end(storage_,
+                           "UPDATE backfills SET status = ?, ended_at = ? "
+                           "WHERE backfill_seq = ? AND status = 'REQUESTED'",
+                           doing);
+  for (const std::int64_t seq : backfills) {
+    left.integer(1, seq).step();
+    const bool running = left.integer(0) > 0;
+    const bool all_succeeded = left.integer(1) == 0;
+    left.reset();
+    if (running) continue;
+    end.text(1, to_string(all_succeeded ? BackfillStatus::kCompleted : BackfillStatus::kFailed))
+        .real(2, ended_at)
+        .integer(3, seq)
+        .step();
+    end.reset();
+  }
 }
 
 void SqliteAutomationStore::requeue_backfill_partitions(

@@ -67,10 +67,6 @@ class SqliteAutomationStore final : public AutomationStore {
   std::vector<BackfillPartition> backfill_partitions(std::string_view backfill_id) override;
   /// Throws NotFoundError if the backfill does not exist.
   BackfillProgress backfill_progress(std::string_view backfill_id) override;
-  /// No keys: every partition the run covers.
-  void set_partition_statuses(std::string_view run_id,
-                              const std::vector<std::string>& partition_keys,
-                              PartitionRunStatus status) override;
   /// Throws NotFoundError if the backfill or one of the partitions does not exist, StorageError
   /// if the run's id exists; nothing is written then.
   void requeue_backfill_partitions(std::string_view backfill_id,
@@ -93,8 +89,24 @@ class SqliteAutomationStore final : public AutomationStore {
   void heartbeat(std::string_view run_id, double now) override;
 
  private:
+  // append_events moves a backfill's partitions with its runs' events (below).
+  friend class SqliteStorage;
+
   // Each helper below requires the storage's mutex and runs inside the caller's transaction, if
   // any.
+
+  /// RUN_START of run `run_id` is being appended: its backfill partitions still QUEUED become
+  /// IN_PROGRESS.
+  void start_backfill_partitions(std::string_view run_id, std::string_view doing);
+  /// The final event of run `run_seq` (`run_id`), ending it with `status` at `ended_at`, is being
+  /// appended (with the run's earlier events already inserted): its backfill partitions still
+  /// QUEUED or IN_PROGRESS become SUCCESS when the run succeeded, CANCELED when it was canceled,
+  /// and when it failed SUCCESS if the run planned steps for the partition and the latest
+  /// terminal event of each is STEP_SUCCESS, FAILURE otherwise. Each backfill concerned that is
+  /// REQUESTED and has no partition QUEUED or IN_PROGRESS left then ends COMPLETED (every
+  /// partition succeeded) or FAILED, at `ended_at`. A run of no backfill costs one index lookup.
+  void end_backfill_partitions(std::int64_t run_seq, std::string_view run_id, RunStatus status,
+                               double ended_at, std::string_view doing);
 
   /// The seq of backfill `backfill_id`; NotFoundError if there is none.
   std::int64_t backfill_seq(std::string_view backfill_id, std::string_view doing);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <latch>
+#include <map>
 #include <thread>
 
 #include "cairn/error.hpp"
@@ -35,6 +36,25 @@ class AutomationStoreTest : public ::testing::Test {
   }
 
   AutomationStore& store() { return storage_->automation(); }
+
+  /// RUN_START, RUN_SUCCESS, RUN_FAILURE... of `run_id` at `timestamp`.
+  static Event run_event(const std::string& run_id, EventType type, double timestamp = 10.0) {
+    return testing::make_event(run_id, type, "", "", timestamp);
+  }
+  /// STEP_SUCCESS, STEP_FAILURE... of step `step_key` ("raw[d1]") of `run_id`.
+  static Event step_event(const std::string& run_id, EventType type, const std::string& step_key) {
+    Event event = testing::make_event(run_id, type, "");
+    event.step_key = step_key;
+    return event;
+  }
+  void append(std::vector<Event> events) { storage_->append_events(events); }
+  std::map<std::string, PartitionRunStatus> partition_statuses(const std::string& backfill_id) {
+    std::map<std::string, PartitionRunStatus> statuses;
+    for (const auto& p : store().backfill_partitions(backfill_id)) {
+      statuses[p.partition_key] = p.status;
+    }
+    return statuses;
+  }
 
   /// A STARTED tick of sensor `instigator` at `time`.
   std::int64_t begin(const std::string& instigator, double time) {
@@ -355,21 +375,24 @@ TEST_F(AutomationStoreTest, ABackfillOf10000PartitionsIsStoredInOrder) {
   EXPECT_EQ(run->tags.at("backfill"), "bf");
 }
 
-TEST_F(AutomationStoreTest, BackfillProgressFollowsPartitionStatusesAndRequeues) {
+TEST_F(AutomationStoreTest, BackfillProgressFollowsRunEventsAndRequeues) {
   const auto keys = day_keys(6);
   BackfillRecord backfill;
   backfill.backfill_id = "bf";
   backfill.max_partitions_per_run = 2;
   store().add_backfill(backfill, keys, backfill_runs(keys, 2));  // bf-run-0, 1, 2
-  store().set_partition_statuses("bf-run-0", {}, PartitionRunStatus::kSuccess);
-  store().set_partition_statuses("bf-run-1", {"day-100002"}, PartitionRunStatus::kFailure);
-  store().set_partition_statuses("bf-run-1", {"day-100003"}, PartitionRunStatus::kSuccess);
-  store().set_partition_statuses("bf-run-2", {}, PartitionRunStatus::kInProgress);
+  append({run_event("bf-run-0", EventType::kRunSuccess)});
+  storage_->claim_run("bf-run-1", "host", 1, {"raw[day-100002]", "raw[day-100003]"});
+  append({step_event("bf-run-1", EventType::kStepFailure, "raw[day-100002]"),
+          step_event("bf-run-1", EventType::kStepSuccess, "raw[day-100003]"),
+          run_event("bf-run-1", EventType::kRunFailure)});
+  append({run_event("bf-run-2", EventType::kRunStart)});
   auto progress = store().backfill_progress("bf");
   EXPECT_EQ(progress.succeeded, 3);
   EXPECT_EQ(progress.failed, 1);
   EXPECT_EQ(progress.in_progress, 2);
   EXPECT_EQ(progress.queued, 0);
+  EXPECT_EQ(store().get_backfill("bf")->status, BackfillStatus::kRequested);
 
   RunRecord retry = make_run("bf-retry", 200);
   retry.partition_keys = {"day-100002"};
@@ -431,6 +454,129 @@ TEST_F(AutomationStoreTest, BackfillsAreListedNewestFirstAndRejectedWhole) {
   EXPECT_FALSE(store().get_backfill("y"));
   EXPECT_EQ(store().list_backfills(0).size(), 2u);
   EXPECT_EQ(query(db_file_, "SELECT count(*) FROM backfill_partitions"), "3");
+}
+
+// A backfill's partitions move with its runs' events, in the transaction appending them
+// (docs/backfills.md, "Statuses").
+
+TEST_F(AutomationStoreTest, ARunsFinalEventGivesEachOfItsBackfillPartitionsItsOutcome) {
+  BackfillRecord backfill;
+  backfill.backfill_id = "bf";
+  backfill.single_run = true;
+  RunRecord run = make_run("bf-run");
+  run.partition_keys = {"d1", "d2", "d3", "d4"};
+  store().add_backfill(backfill, run.partition_keys, {run});
+  storage_->add_run(make_run("elsewhere"));  // a run of no backfill
+  append({run_event("elsewhere", EventType::kRunStart)});
+  EXPECT_EQ(store().backfill_progress("bf").queued, 4);
+
+  ASSERT_TRUE(store().dequeue_run("bf-run"));
+  storage_->claim_run("bf-run", "host", 1,
+                      {"raw[d1]", "raw[d2]", "raw[d3]", "raw[d4]", "clean[d1]", "clean[d2]",
+                       "clean[d3]", "clean[d4]", "summary"});
+  append({run_event("bf-run", EventType::kRunStart)});
+  EXPECT_EQ(store().backfill_progress("bf").in_progress, 4);
+
+  // d1's clean step failed, then succeeded on retry: the latest terminal event counts. d3's was
+  // skipped; d4's never ran (the run died); the unpartitioned summary is no partition's.
+  append({step_event("bf-run", EventType::kStepSuccess, "raw[d1]"),
+          step_event("bf-run", EventType::kStepSuccess, "raw[d2]"),
+          step_event("bf-run", EventType::kStepSuccess, "raw[d3]"),
+          step_event("bf-run", EventType::kStepSuccess, "raw[d4]"),
+          step_event("bf-run", EventType::kStepFailure, "clean[d1]"),
+          step_event("bf-run", EventType::kStepSuccess, "clean[d2]")});
+  append({step_event("bf-run", EventType::kStepSuccess, "clean[d1]"),
+          step_event("bf-run", EventType::kStepSkipped, "clean[d3]"),
+          step_event("bf-run", EventType::kStepFailure, "summary"),
+          run_event("bf-run", EventType::kRunFailure, 42.5)});
+  EXPECT_EQ(partition_statuses("bf"),
+            (std::map<std::string, PartitionRunStatus>{{"d1", PartitionRunStatus::kSuccess},
+                                                       {"d2", PartitionRunStatus::kSuccess},
+                                                       {"d3", PartitionRunStatus::kFailure},
+                                                       {"d4", PartitionRunStatus::kFailure}}));
+  const auto ended = store().get_backfill("bf");
+  EXPECT_EQ(ended->status, BackfillStatus::kFailed);
+  EXPECT_EQ(ended->ended_at, 42.5);
+
+  // An ended run's partitions do not move again.
+  append({run_event("bf-run", EventType::kRunSuccess)});
+  EXPECT_EQ(partition_statuses("bf").at("d3"), PartitionRunStatus::kFailure);
+}
+
+TEST_F(AutomationStoreTest, TheBackfillEndsWhenItsLastRunEnds) {
+  const auto keys = day_keys(3);
+  BackfillRecord backfill;
+  backfill.backfill_id = "bf";
+  store().add_backfill(backfill, keys, backfill_runs(keys, 1));  // bf-run-0, 1, 2
+  append({run_event("bf-run-0", EventType::kRunSuccess, 20)});
+  append({run_event("bf-run-1", EventType::kRunSuccess, 30)});
+  EXPECT_EQ(store().get_backfill("bf")->status, BackfillStatus::kRequested);
+  append({run_event("bf-run-2", EventType::kRunSuccess, 40)});
+  EXPECT_EQ(store().get_backfill("bf")->status, BackfillStatus::kCompleted);
+  EXPECT_EQ(store().get_backfill("bf")->ended_at, 40);
+
+  // A failed run fails the backfill; resuming it requeues the partition under a new run, whose
+  // success completes the backfill.
+  backfill.backfill_id = "bf2";
+  const auto more = std::vector<std::string>{"x", "y"};
+  std::vector<RunRecord> runs{make_run("bf2-x"), make_run("bf2-y")};
+  runs[0].partition_keys = {"x"};
+  runs[1].partition_keys = {"y"};
+  store().add_backfill(backfill, more, runs);
+  append({run_event("bf2-x", EventType::kRunSuccess)});
+  append({run_event("bf2-y", EventType::kRunFailure, 50)});
+  EXPECT_EQ(store().get_backfill("bf2")->status, BackfillStatus::kFailed);
+  EXPECT_EQ(partition_statuses("bf2").at("y"), PartitionRunStatus::kFailure);
+  RunRecord retry = make_run("bf2-y-retry");
+  retry.partition_keys = {"y"};
+  store().requeue_backfill_partitions("bf2", {"y"}, retry);
+  store().set_backfill_status("bf2", BackfillStatus::kRequested, 0);
+  append({run_event("bf2-y-retry", EventType::kRunSuccess, 60)});
+  EXPECT_EQ(store().get_backfill("bf2")->status, BackfillStatus::kCompleted);
+  EXPECT_EQ(store().get_backfill("bf2")->ended_at, 60);
+
+  // A canceled backfill stays canceled when its runs end.
+  backfill.backfill_id = "bf3";
+  RunRecord last = make_run("bf3-run");
+  last.partition_keys = {"z"};
+  store().add_backfill(backfill, {"z"}, {last});
+  store().set_backfill_status("bf3", BackfillStatus::kCanceled, 70);
+  append({run_event("bf3-run", EventType::kRunCanceled, 80)});
+  EXPECT_EQ(partition_statuses("bf3").at("z"), PartitionRunStatus::kCanceled);
+  EXPECT_EQ(store().get_backfill("bf3")->status, BackfillStatus::kCanceled);
+  EXPECT_EQ(store().get_backfill("bf3")->ended_at, 70);
+}
+
+TEST_F(AutomationStoreTest, BackfillPartitionsAndTheFinalEventCommitTogetherOrNotAtAll) {
+  BackfillRecord backfill;
+  backfill.backfill_id = "bf";
+  RunRecord run = make_run("bf-run");
+  run.partition_keys = {"d1"};
+  store().add_backfill(backfill, {"d1"}, {run});
+  ASSERT_TRUE(store().dequeue_run("bf-run"));
+  append({run_event("bf-run", EventType::kRunStart)});
+
+  // The batch fails after the final event: neither the event nor the partitions' outcome stay.
+  std::vector<Event> batch{run_event("bf-run", EventType::kRunFailure),
+                           run_event("no-such-run", EventType::kRunStart)};
+  EXPECT_THROW(storage_->append_events(batch), StorageError);
+  EXPECT_EQ(storage_->get_run("bf-run")->status, RunStatus::kStarted);
+  EXPECT_EQ(partition_statuses("bf").at("d1"), PartitionRunStatus::kInProgress);
+  EXPECT_EQ(store().get_backfill("bf")->status, BackfillStatus::kRequested);
+
+  // Recording the partitions' outcome fails (a corrupt step list): the final event is not
+  // appended either. Recorded apart, the run would have ended with its partition in progress.
+  query(db_file_, "UPDATE runs SET step_keys_json = 'not json' WHERE run_id = 'bf-run'");
+  EXPECT_THROW(append({run_event("bf-run", EventType::kRunFailure)}), StorageError);
+  EXPECT_EQ(query(db_file_, "SELECT status FROM runs WHERE run_id = 'bf-run'"), "STARTED");
+  EXPECT_EQ(query(db_file_, "SELECT count(*) FROM events"), "1") << "only RUN_START";
+  EXPECT_EQ(partition_statuses("bf").at("d1"), PartitionRunStatus::kInProgress);
+
+  storage_->claim_run("bf-run", "host", 1, {"raw[d1]"});
+  append({step_event("bf-run", EventType::kStepSuccess, "raw[d1]"),
+          run_event("bf-run", EventType::kRunFailure)});
+  EXPECT_EQ(partition_statuses("bf").at("d1"), PartitionRunStatus::kSuccess);
+  EXPECT_EQ(store().get_backfill("bf")->status, BackfillStatus::kCompleted);
 }
 
 TEST_F(AutomationStoreTest, PoolSlotsAreLimitedAcrossStorageObjects) {

@@ -586,6 +586,12 @@ void SqliteStorage::append_events(std::vector<Event>& events) {
                           if_true(*status == RunStatus::kFailure, std::string_view(event.message)))
             .step();
         update_run.reset();
+        if (*status == RunStatus::kStarted) {
+          automation_->start_backfill_partitions(event.run_id, kDoing);
+        } else if (is_finished(*status)) {
+          automation_->end_backfill_partitions(run_seq, event.run_id, *status, event.timestamp,
+                                               kDoing);
+        }
       }
     } catch (const StorageError& e) {
       throw StorageError(std::string(e.what()) + " (at the " + std::string(to_string(event.type)) +
@@ -795,6 +801,24 @@ std::vector<ObservationRecord> SqliteStorage::latest_observations() {
           "SELECT asset_key, partition_key, run_id, event_id, timestamp, data_version, payload "
           "FROM asset_observations ORDER BY asset_key, partition_key",
           "reading the observation index");
+  std::vector<ObservationRecord> records;
+  while (q.step()) records.push_back(read_observation(q));
+  return records;
+}
+
+std::vector<ObservationRecord> SqliteStorage::observations_after(std::int64_t after_event_id) {
+  // The observation events after the id, through events_by_type (whose condition the query must
+  // repeat for SQLite to use it), then their index entries if they are still the latest.
+  const std::string sql =
+      "SELECT o.asset_key, o.partition_key, o.run_id, o.event_id, o.timestamp, o.data_version, "
+      "o.payload FROM events e JOIN asset_observations o ON o.event_id = e.id "
+      "AND o.asset_key = e.asset_key AND o.partition_key = e.partition_key "
+      "WHERE e.id > ? AND e.event_type = '" +
+      std::string(to_string(EventType::kAssetObservation)) + "'" + followed_events_condition() +
+      " ORDER BY e.id";
+  std::lock_guard lock(mutex_);
+  Query q(*this, sql, "reading the observation index");
+  q.integer(1, after_event_id);
   std::vector<ObservationRecord> records;
   while (q.step()) records.push_back(read_observation(q));
   return records;

@@ -76,6 +76,8 @@ class SqliteStorage final : public Storage {
   std::vector<AssetVersionRecord> asset_versions_after(std::int64_t after_event_id) override;
   /// Sorted by asset key, then partition key.
   std::vector<ObservationRecord> latest_observations() override;
+  /// Found through the index of events by type, not by reading every observation.
+  std::vector<ObservationRecord> observations_after(std::int64_t after_event_id) override;
   /// Sorted by asset key, partition key, then check name.
   std::vector<CheckRecord> latest_check_results(std::string_view asset_key) override;
   /// A filter limit of 0 or less means no limit. Materializations, observations and check
