@@ -2,9 +2,9 @@
 # How much of a pipeline run is orchestration: everything but the assets' own functions.
 #   bash bench/orchestration_overhead.sh [PIPELINE_BINARY] [REPEATS]
 # (default: build-release/bin/credit_scoring, 5 repeats). Each repeat materializes the whole
-# pipeline on a fresh SQLite instance, one step at a time (--max-concurrent 1), so that the
-# process's wall time is exactly the assets' own time (the runs' summed `user_code_ms`) plus what
-# cairn added: process start, graph build, opening the instance, planning, loading and storing
+# pipeline on a fresh SQLite instance (every partition: --stale-only on an empty instance), one
+# step at a time (--max-concurrent 1), so that the process's wall time is exactly the assets' own
+# time (the run's summed `user_code_ms`) plus what cairn added: process start, graph build, opening the instance, planning, loading and storing
 # values, recording events and syncing the database. Prints one JSON line per repeat, then the
 # median. Target: orchestration < 1 % of the run.
 set -euo pipefail
@@ -21,7 +21,8 @@ trap 'rm -rf "$work"' EXIT
 for i in $(seq "$repeats"); do
   home="$work/instance-$i"
   start=$(date +%s%N)
-  CAIRN_HOME=$home "$pipeline" materialize --select '*' --max-concurrent 1 --json > "$work/run.json"
+  CAIRN_HOME=$home "$pipeline" materialize --select '*' --stale-only --max-concurrent 1 --json \
+    > "$work/run.json" 2> "$work/progress.log"
   end=$(date +%s%N)
   run_id=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run_id"])' \
     "$work/run.json")
