@@ -12,7 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include "e2e/process.hpp"
+#include "e2e/pipeline_cli_test.hpp"
 
 namespace cairn::testing {
 namespace {
@@ -45,38 +45,13 @@ std::string join(const std::vector<std::string>& parts) {
   return out;
 }
 
-class CreditScoring : public ::testing::Test {
+class CreditScoring : public PipelineCliTest {
  protected:
-  void SetUp() override {
-    home_ = fs::temp_directory_path() /
-            ("cairn-credit-e2e-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(home_);
-    fs::create_directories(home_);
-    binary_ = bin_dir() + "/credit_scoring";
-    ASSERT_TRUE(fs::exists(binary_)) << binary_ << " is missing: build credit_scoring";
-  }
-  void TearDown() override { fs::remove_all(home_); }
+  CreditScoring() : PipelineCliTest("credit_scoring") {}
 
-  fs::path instance() const { return home_ / "instance"; }
-
-  ProcessResult cli(std::vector<std::string> args) {
-    args.insert(args.begin(), binary_);
-    std::map<std::string, std::string> env{{"CAIRN_HOME", instance().string()}};
-    if (!csv_.empty()) env["CREDIT_APPLICATIONS_CSV"] = csv_;
-    return run_process(args, env);
-  }
-
-  json cli_json(std::vector<std::string> args, int expected_exit = 0) {
-    args.push_back("--json");
-    ProcessResult r = cli(args);
-    EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
-    try {
-      return json::parse(r.out);
-    } catch (const std::exception&) {
-      ADD_FAILURE() << "not JSON: " << r.out << r.err;
-      return json();
-    }
+  std::map<std::string, std::string> environment() const override {
+    if (csv_.empty()) return {};
+    return {{"CREDIT_APPLICATIONS_CSV", csv_}};
   }
 
   // A copy of lending_club with `edit(row index, fields)` applied to each data row (and, when
@@ -129,8 +104,6 @@ class CreditScoring : public ::testing::Test {
     return finished;
   }
 
-  fs::path home_;
-  std::string binary_;
   std::string csv_;
 };
 

@@ -13,7 +13,7 @@
 #include <set>
 #include <sstream>
 
-#include "e2e/process.hpp"
+#include "e2e/pipeline_cli_test.hpp"
 
 namespace cairn::testing {
 namespace {
@@ -31,54 +31,19 @@ std::string read_file(const fs::path& path) {
   return text.str();
 }
 
-class DemandForecast : public ::testing::Test {
+class DemandForecast : public PipelineCliTest {
  protected:
+  DemandForecast() : PipelineCliTest("demand_forecast") {}
+
   void SetUp() override {
-    home_ = fs::temp_directory_path() /
-            ("cairn-forecast-e2e-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(home_);
-    fs::create_directories(home_);
-    binary_ = bin_dir() + "/demand_forecast";
-    ASSERT_TRUE(fs::exists(binary_)) << binary_ << " is missing: build demand_forecast";
+    PipelineCliTest::SetUp();
     // A copy of the committed data, so a test may change it.
     data_ = home_ / "chicago.csv";
     fs::copy_file(fs::path(CAIRN_SOURCE_DIR) / "data" / "chicago.csv", data_);
   }
-  void TearDown() override { fs::remove_all(home_); }
 
-  ProcessResult cli(std::vector<std::string> args) {
-    args.insert(args.begin(), binary_);
-    return run_process(args, {{"CAIRN_HOME", (home_ / "instance").string()},
-                              {"DEMAND_FORECAST_DATA", data_.string()}});
-  }
-
-  json cli_json(std::vector<std::string> args, int expected_exit = 0) {
-    args.push_back("--json");
-    ProcessResult r = cli(args);
-    EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
-    try {
-      return json::parse(r.out);
-    } catch (const std::exception&) {
-      ADD_FAILURE() << "not JSON: " << r.out << r.err;
-      return json();
-    }
-  }
-
-  // The daemon launches queued runs as processes of their own: waits until `count` of them have
-  // finished, so that none still writes to the instance when the test goes on or removes it.
-  json finished_automation_runs(std::size_t count) {
-    json runs;
-    for (int attempt = 0; attempt < 600; ++attempt) {
-      runs = cli_json({"runs", "list", "--tag", "cairn/automation=automation"});
-      bool done = runs.size() >= count;
-      for (const auto& r : runs) {
-        done = done && (r["status"] == "SUCCESS" || r["status"] == "FAILURE");
-      }
-      if (done) break;
-      usleep(100'000);
-    }
-    return runs;
+  std::map<std::string, std::string> environment() const override {
+    return {{"DEMAND_FORECAST_DATA", data_.string()}};
   }
 
   // The metadata of a step's materialization in a run: label -> value.
@@ -94,9 +59,7 @@ class DemandForecast : public ::testing::Test {
     return json();
   }
 
-  fs::path home_;
   fs::path data_;
-  std::string binary_;
 };
 
 TEST_F(DemandForecast, EvaluationsThenOneDaemonPassGiveMetricsAndPlotsForEveryModel) {

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "e2e/process.hpp"
+#include "e2e/pipeline_cli_test.hpp"
 
 namespace cairn::testing {
 namespace {
@@ -16,58 +16,21 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class PartitionedRun : public ::testing::Test {
+class PartitionedRun : public PipelineCliTest {
  protected:
+  PartitionedRun() : PipelineCliTest("partitioned_pipeline") {}
+
   void SetUp() override {
-    home_ = fs::temp_directory_path() /
-            ("cairn-partitioned-e2e-" + std::to_string(getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(home_);
-    fs::create_directories(home_);
-    binary_ = bin_dir() + "/partitioned_pipeline";
-    ASSERT_TRUE(fs::exists(binary_)) << binary_ << " is missing: build partitioned_pipeline";
+    PipelineCliTest::SetUp();
     write_source("sales v1\n");
   }
-  void TearDown() override { fs::remove_all(home_); }
+
+  std::map<std::string, std::string> environment() const override {
+    return {{"SALES_SOURCE_FILE", (home_ / "source.txt").string()}};
+  }
 
   void write_source(const std::string& text) {
     std::ofstream(home_ / "source.txt", std::ios::trunc) << text;
-  }
-
-  ProcessResult cli(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
-    args.insert(args.begin(), binary_);
-    env["CAIRN_HOME"] = (home_ / "instance").string();
-    env["SALES_SOURCE_FILE"] = (home_ / "source.txt").string();
-    return run_process(args, env);
-  }
-
-  json cli_json(std::vector<std::string> args, int expected_exit = 0,
-                std::map<std::string, std::string> env = {}) {
-    args.push_back("--json");
-    ProcessResult r = cli(args, std::move(env));
-    EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
-    try {
-      return json::parse(r.out);
-    } catch (const std::exception&) {
-      ADD_FAILURE() << "not JSON: " << r.out << r.err;
-      return json();
-    }
-  }
-
-  // The daemon launches queued runs as processes of their own. Waits until `count` runs it
-  // launched have finished, so that no run process still writes to the instance when the test
-  // moves on or removes it.
-  json finished_automation_runs(size_t count) {
-    json runs;
-    for (int attempt = 0; attempt < 300; ++attempt) {
-      runs = cli_json({"runs", "list", "--tag", "cairn/automation=automation"});
-      bool done = runs.size() >= count;
-      for (const auto& r : runs)
-        done = done && (r["status"] == "SUCCESS" || r["status"] == "FAILURE");
-      if (done) break;
-      usleep(100'000);
-    }
-    return runs;
   }
 
   // Events of a run of the given type.
@@ -79,9 +42,6 @@ class PartitionedRun : public ::testing::Test {
     }
     return out;
   }
-
-  fs::path home_;
-  std::string binary_;
 };
 
 TEST_F(PartitionedRun, OnePartitionIsOneStepWithItsKeyAndWindow) {
