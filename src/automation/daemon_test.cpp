@@ -200,6 +200,46 @@ TEST_F(DaemonTest, ScheduleOfDailyPartitionedJobRequestsThePartitionThatEndedAtT
             (std::vector<std::string>{"2025-01-03"}));
 }
 
+TEST_F(DaemonTest, CustomizeGivesThePartitionWhenTheTickHasNone) {
+  // Replayed history: the partitions ended long before the ticks, and the two assets start on
+  // different days, so no tick has a default partition.
+  auto raw = asset<int>("raw")
+                 .partitioned(daily("2016-01-01", "UTC", {.end = "2016-01-10"}))
+                 .compute([](Context&) { return 1; });
+  auto scored = asset<int>("scored")
+                    .partitioned(daily("2016-01-05", "UTC", {.end = "2016-01-10"}))
+                    .compute([](Context&, const int& x) { return x; }, raw);
+  Schedule replay{.name = "replay", .cron = "0 0 * * *", .job = "score_day"};
+  auto defs = [&](Schedule s) {
+    return Definitions{.assets = {raw, scored},
+                       .jobs = {{.name = "score_day", .selection = "raw or scored"}},
+                       .schedules = {std::move(s)}};
+  };
+  open(defs(replay));
+  auto plain = daemon();
+  plain->run_once(at("2025-01-01 12:00:00"));
+  auto failed = plain->run_once(at("2025-01-02 00:30:00"));
+  ASSERT_EQ(failed.ticks.size(), 1u);
+  EXPECT_EQ(failed.ticks[0].status, TickStatus::kFailure);
+  EXPECT_NE(failed.ticks[0].error.find("different time partitions"), std::string::npos)
+      << failed.ticks[0].error;
+  EXPECT_TRUE(runs().empty());
+  plain.reset();
+
+  replay.customize = [](TimePoint, const RunRequest& request) -> std::optional<RunRequest> {
+    EXPECT_TRUE(request.partition_keys.empty());
+    RunRequest r = request;
+    r.partition_keys = {"2016-01-06"};
+    return r;
+  };
+  open(defs(replay));
+  auto customized = daemon();
+  customized->run_once(at("2025-01-03 00:30:00"));
+  auto all = runs();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].partition_keys, (std::vector<std::string>{"2016-01-06"}));
+}
+
 TEST_F(DaemonTest, InvalidScheduleIsRejectedWhenTheDaemonIsBuilt) {
   Definitions defs = hourly_schedule(false);
   defs.schedules[0].cron = "0 25 * * *";

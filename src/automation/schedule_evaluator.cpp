@@ -57,28 +57,40 @@ ScheduleTickRequest ScheduleEvaluator::request_for(std::chrono::sys_seconds tick
   request.run_key = iso_utc(tick);
   request.job = schedule_.job;
   const Job* job = graph_.find_job(schedule_.job);
+  // The default partition: the one whose window ended at the tick, when the job's time
+  // partitions agree and have such a window. Otherwise `no_default` says why, and only
+  // customize can give the tick a partition.
   std::optional<PartitionsDefinition> time_partitions;
+  std::string no_default;
+  bool different_partitions = false;
   for (NodeId id : resolve_selection(graph_, job->selection)) {
     const auto& partitions = graph_.definition(id).partitions;
     if (!partitions || partitions->kind() != PartitionsKind::kTimeWindow) continue;
     if (time_partitions && !(*time_partitions == *partitions)) {
-      throw ScheduleError("schedule '" + schedule_.name + "': job '" + job->name +
-                          "' selects assets with different time partitions (" +
-                          time_partitions->describe() + ", " + partitions->describe() +
-                          "); give the partition in Schedule::customize");
+      different_partitions = true;
+      no_default = "job '" + job->name + "' selects assets with different time partitions (" +
+                   time_partitions->describe() + ", " + partitions->describe() + ")";
+      break;
     }
     time_partitions = partitions;
   }
-  if (time_partitions) {
+  if (time_partitions && !different_partitions) {
     auto key = time_partitions->key_containing(tick - std::chrono::seconds(1));
-    if (!key) {
-      return {.request = std::nullopt,
-              .skip_reason = "the tick at " + iso_utc(tick) + " ends no partition of " +
-                             time_partitions->describe()};
+    if (key) {
+      request.partition_keys = {*key};
+    } else {
+      no_default =
+          "the tick at " + iso_utc(tick) + " ends no partition of " + time_partitions->describe();
     }
-    request.partition_keys = {*key};
   }
-  if (!schedule_.customize) return {.request = std::move(request), .skip_reason = ""};
+  if (!schedule_.customize) {
+    if (different_partitions) {
+      throw ScheduleError("schedule '" + schedule_.name + "': " + no_default +
+                          "; give the partition in Schedule::customize");
+    }
+    if (!no_default.empty()) return {.request = std::nullopt, .skip_reason = no_default};
+    return {.request = std::move(request), .skip_reason = ""};
+  }
   std::optional<RunRequest> customized;
   try {
     customized = schedule_.customize(std::chrono::system_clock::time_point(tick), request);
