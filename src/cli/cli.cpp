@@ -61,6 +61,7 @@ int run_cli(const Definitions& defs, int argc, char** argv) {
   add_observe_command(app, env, action);
   add_runs_execute_command(app, env, action);
   add_backfill_command(app, env, action);
+  add_history_command(app, env, action);
 
   try {
     app.parse(argc, argv);

@@ -32,6 +32,7 @@ void add_observe_command(CLI::App& app, CliEnv& env, CommandAction& action);
 /// `runs execute RUN_ID` (hidden); call after add_runs_command.
 void add_runs_execute_command(CLI::App& app, CliEnv& env, CommandAction& action);
 void add_backfill_command(CLI::App& app, CliEnv& env, CommandAction& action);
+void add_history_command(CLI::App& app, CliEnv& env, CommandAction& action);
 
 struct LaunchRequest;
 struct LaunchResult;

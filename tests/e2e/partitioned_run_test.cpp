@@ -253,5 +253,52 @@ TEST_F(PartitionedRun, StatusShowsPartitionCountsAndFailedChecks) {
   EXPECT_NE(table.out.find("3 fresh, 0 stale, 7 missing"), std::string::npos) << table.out;
 }
 
+TEST_F(PartitionedRun, HistoryListsAnAssetsMaterializationsAndChecksNewestFirst) {
+  ASSERT_EQ(cli_json({"materialize", "--select", "*sales/clean", "--partitions",
+                      "2025-01-01..2025-01-02"})["status"],
+            "SUCCESS");
+  ASSERT_EQ(
+      cli_json({"materialize", "--select", "sales/clean", "--partition", "2025-01-02"})["status"],
+      "SUCCESS");
+  // Day 2 twice: two materializations, each followed by its two checks; newest first.
+  json day2 = cli_json({"history", "sales/clean", "--partition", "2025-01-02"});
+  ASSERT_EQ(day2.size(), 6u) << day2.dump();
+  std::vector<std::string> types;
+  for (std::size_t i = 0; i < day2.size(); ++i) {
+    types.push_back(day2[i]["type"]);
+    EXPECT_EQ(day2[i]["partition"], "2025-01-02");
+    if (i > 0) {
+      EXPECT_LT(day2[i]["id"].get<std::int64_t>(), day2[i - 1]["id"].get<std::int64_t>());
+    }
+  }
+  EXPECT_EQ(types[2], "ASSET_MATERIALIZATION");
+  EXPECT_EQ(types[5], "ASSET_MATERIALIZATION");
+  EXPECT_NE(day2[0]["run_id"], day2[5]["run_id"]);
+
+  json checks = cli_json({"history", "sales/clean", "--kind", "checks"});
+  EXPECT_EQ(checks.size(), 6u);  // 2 checks x 3 materializations
+  for (const auto& e : checks) EXPECT_EQ(e["type"], "ASSET_CHECK_EVALUATION");
+
+  // Paging: the two newest, then what is older than the second.
+  json first = cli_json({"history", "sales/clean", "-n", "2"});
+  ASSERT_EQ(first.size(), 2u);
+  json older = cli_json({"history", "sales/clean", "-n", "2", "--before",
+                         std::to_string(first[1]["id"].get<std::int64_t>())});
+  ASSERT_EQ(older.size(), 2u);
+  EXPECT_LT(older[0]["id"].get<std::int64_t>(), first[1]["id"].get<std::int64_t>());
+
+  ProcessResult table = cli({"history", "sales/clean", "-n", "3"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("MATERIALIZED"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("non_negative passed (error, blocking)"), std::string::npos)
+      << table.out;
+  EXPECT_NE(table.out.find("older: --before"), std::string::npos) << table.out;
+
+  ProcessResult typo = cli({"history", "sales/claen"});
+  EXPECT_EQ(typo.exit_code, 4);
+  EXPECT_NE(typo.err.find("did you mean 'sales/clean'"), std::string::npos) << typo.err;
+  EXPECT_EQ(cli({"history", "sales/clean", "--kind", "plots"}).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace cairn::testing

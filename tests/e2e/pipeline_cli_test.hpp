@@ -5,11 +5,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "e2e/process.hpp"
@@ -30,7 +32,20 @@ class PipelineCliTest : public ::testing::Test {
     ASSERT_TRUE(std::filesystem::exists(binary_))
         << binary_ << " is missing: build " << binary_name_;
   }
-  void TearDown() override { std::filesystem::remove_all(home_); }
+  // A run process the daemon launched may still be closing its database after its run was
+  // recorded finished (SQLite removes its -wal and -shm files then), so the removal is retried
+  // while the tree changes underneath it.
+  void TearDown() override {
+    for (int attempt = 1;; ++attempt) {
+      std::error_code error;
+      std::filesystem::remove_all(home_, error);
+      if (!error) return;
+      if (attempt == 100) {
+        FAIL() << "cannot remove " << home_ << ": " << error.message();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
 
   // What every command of the test sees in its environment besides CAIRN_HOME.
   virtual std::map<std::string, std::string> environment() const { return {}; }
